@@ -1,0 +1,2 @@
+/// The forensic questions over an ingested store.
+public enum Forensics {}

@@ -1,0 +1,4 @@
+import Forensics
+
+/// HTML and SVG rendering of forensic results.
+public enum Report {}

@@ -1,0 +1,2 @@
+/// Synthetic outbreaks and their ground truth.
+public enum Simulation {}
