@@ -25,6 +25,7 @@ let package = Package(
       dependencies: [
         "MailLog", "CZlib",
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),

@@ -1,0 +1,42 @@
+# mailtrace: `make demo` to see it work, `make test` to run the tests.
+SWIFT ?= swift
+CHECK := --explicit-target-dependency-import-check error
+RELEASE_BIN = .build/release/mailtrace
+DEBUG_BIN = .build/debug/mailtrace
+
+.PHONY: deps build release demo test bench accuracy clean
+
+# The system libraries mailtrace links: SQLite and zlib (Debian/Ubuntu packages).
+deps:
+	@missing=""; \
+	for p in libsqlite3-dev zlib1g-dev; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build $(CHECK)
+
+release: deps
+	$(SWIFT) build -c release $(CHECK)
+
+# Ingest the bundled outbreak and print what the analysis finds.
+demo: release
+	@mkdir -p reports
+	@rm -f reports/demo.db reports/demo.db-wal reports/demo.db-shm
+	$(RELEASE_BIN) ingest fixtures/outbreak --db reports/demo.db \
+	  --sites fixtures/outbreak/sites.csv --local-domains fixtures/outbreak/local-domains.txt
+
+test: build
+	MAILTRACE_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test $(CHECK)
+
+# Ingest speed against `zcat | wc -l` on a generated 2.2-million-line archive.
+bench: release
+	scripts/bench.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build reports/*.db*

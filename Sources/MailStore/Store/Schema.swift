@@ -1,0 +1,190 @@
+import GRDB
+
+/// The public schema (SPEC.md, "Database") as GRDB migrations.
+///
+/// Tables keep `file_id` and `line` on every row so each fact can be shown
+/// with the line it came from. Times are `YYYY-MM-DD HH:MM:SS` text in the
+/// server's local time, with the year inferred; the UTC offset of each server
+/// over time is in `server_clocks`.
+///
+/// Secondary indexes are not part of the migrations: `Schema.createIndexes`
+/// builds them at the end of each ingest, so a first bulk load runs without
+/// index maintenance and later incremental loads keep them up to date.
+public enum Schema {
+  /// `PRAGMA application_id`: "MlTr". A file with another non-zero id is not ours.
+  public static let applicationID: Int32 = 0x4D6C_5472
+
+  public static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            fingerprint TEXT,            -- hash of the first prefix_length decompressed bytes
+            prefix_length INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL,       -- bytes on disk when last read
+            compression TEXT NOT NULL,   -- none | gzip
+            bytes_read INTEGER NOT NULL DEFAULT 0,  -- decompressed offset of the resume point
+            lines INTEGER NOT NULL DEFAULT 0,
+            first_time TEXT,
+            last_time TEXT,
+            year_source TEXT,            -- flag | qid | gzip-mtime | mtime | rfc3339
+            status TEXT NOT NULL DEFAULT 'reading',  -- reading | done | truncated | error
+            error TEXT,
+            members INTEGER,
+            trailing_garbage INTEGER,
+            clock_steps_back INTEGER NOT NULL DEFAULT 0,
+            oversize_lines INTEGER NOT NULL DEFAULT 0
+          );
+          CREATE INDEX files_fingerprint ON files(fingerprint);
+
+          CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            queue_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            sender TEXT,
+            sender_domain TEXT,
+            size INTEGER,
+            nrcpts INTEGER,
+            msgid TEXT,
+            proto TEXT,
+            relay_host TEXT,
+            relay_ip TEXT,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER,
+            server TEXT NOT NULL,
+            queue_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            recipient TEXT,
+            recipient_domain TEXT,
+            mailer TEXT,
+            relay_host TEXT,
+            relay_ip TEXT,
+            dsn TEXT,
+            status TEXT NOT NULL,
+            stat TEXT,
+            delay_seconds INTEGER,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            time TEXT NOT NULL,
+            queue_id TEXT,
+            ruleset TEXT,
+            arg TEXT,
+            relay_host TEXT,
+            relay_ip TEXT,
+            code INTEGER,
+            dsn TEXT,
+            reason TEXT,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            time TEXT NOT NULL,
+            queue_id TEXT NOT NULL,      -- the message that bounced
+            new_queue_id TEXT,           -- the notification's own queue id
+            kind TEXT NOT NULL,
+            reason TEXT,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE logins (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            time TEXT NOT NULL,
+            service TEXT NOT NULL,
+            user TEXT,
+            ip TEXT,
+            ok INTEGER NOT NULL,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE verdicts (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            time TEXT NOT NULL,
+            queue_id TEXT,
+            scanner TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            name TEXT,
+            relay_ip TEXT,
+            sender TEXT,
+            recipient TEXT,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            time TEXT NOT NULL,
+            queue_id TEXT,
+            kind TEXT NOT NULL,
+            relay_host TEXT,
+            relay_ip TEXT,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          CREATE TABLE unparsed (
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            text BLOB,                   -- TEXT when valid UTF-8, else the raw bytes as BLOB
+            length INTEGER NOT NULL,     -- the line's length before any cut
+            oversize INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (file_id, line)
+          ) WITHOUT ROWID;
+          -- Every line as read, keyed by file_id * 2^32 + line.
+          CREATE TABLE raw_lines (
+            id INTEGER PRIMARY KEY,
+            text BLOB
+          );
+          CREATE VIEW lines AS
+            SELECT id >> 32 AS file_id, id & 4294967295 AS line, text FROM raw_lines;
+          CREATE TABLE server_clocks (
+            server TEXT NOT NULL,
+            since TEXT NOT NULL,         -- local time from which this offset holds
+            utc_offset INTEGER NOT NULL, -- seconds east of UTC, from sendmail queue ids
+            PRIMARY KEY (server, since)
+          ) WITHOUT ROWID;
+          CREATE TABLE sites (cidr TEXT PRIMARY KEY, site TEXT NOT NULL);
+          CREATE TABLE local_domains (domain TEXT PRIMARY KEY, source TEXT NOT NULL DEFAULT 'file');
+          """)
+    }
+    return migrator
+  }
+
+  /// The secondary indexes the forensic queries use. Idempotent.
+  public static let indexes: [String] = [
+    "CREATE INDEX IF NOT EXISTS messages_server_queue ON messages(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS messages_relay_ip_time ON messages(relay_ip, time)",
+    "CREATE INDEX IF NOT EXISTS messages_msgid ON messages(msgid)",
+    "CREATE INDEX IF NOT EXISTS messages_time ON messages(time)",
+    "CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries(message_id)",
+    "CREATE INDEX IF NOT EXISTS deliveries_server_queue ON deliveries(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS deliveries_recipient_time ON deliveries(recipient, time)",
+    "CREATE INDEX IF NOT EXISTS rejects_relay_ip_time ON rejects(relay_ip, time)",
+    "CREATE INDEX IF NOT EXISTS rejects_server_queue ON rejects(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS notifications_server_time ON notifications(server, time)",
+    "CREATE INDEX IF NOT EXISTS notifications_server_queue ON notifications(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
+    "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
+    "CREATE INDEX IF NOT EXISTS verdicts_server_queue ON verdicts(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS notices_server_queue ON notices(server, queue_id)",
+  ]
+
+  public static func createIndexes(_ db: Database) throws {
+    for sql in indexes { try db.execute(sql: sql) }
+    try db.execute(sql: "ANALYZE")
+  }
+}
