@@ -53,6 +53,11 @@ let package = Package(
       dependencies: ["MailStore", "MailLog", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
     .testTarget(
+      name: "ForensicsTests",
+      dependencies: [
+        "Forensics", "MailStore", "Simulation", .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
+    .testTarget(
       name: "IntegrationTests",
       dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
   ]
