@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+
+/// One log line shown as proof: the file it is in, its 1-based line number,
+/// and its text as read.
+public struct Evidence: Equatable, Hashable, Sendable {
+  public var file: String
+  public var line: Int
+  public var text: String
+
+  public init(file: String, line: Int, text: String) {
+    self.file = file
+    self.line = line
+    self.text = text
+  }
+}
+
+/// Where a row came from: `file_id` and `line`, as every table keeps them.
+public struct LineReference: Hashable, Comparable, Sendable {
+  public var fileID: Int64
+  public var line: Int64
+
+  public init(fileID: Int64, line: Int64) {
+    self.fileID = fileID
+    self.line = line
+  }
+
+  public static func < (a: LineReference, b: LineReference) -> Bool {
+    (a.fileID, a.line) < (b.fileID, b.line)
+  }
+}
+
+extension Evidence {
+  /// The lines behind `references`, in the order given; a line whose text
+  /// was not kept shows as empty text. Invalid UTF-8 is repaired for display.
+  public static func fetch(_ db: Database, _ references: [LineReference]) throws -> [Evidence] {
+    var paths: [Int64: String] = [:]
+    let pathStatement = try db.cachedStatement(sql: "SELECT path FROM files WHERE id = ?")
+    let textStatement = try db.cachedStatement(sql: "SELECT text FROM raw_lines WHERE id = ?")
+    var result: [Evidence] = []
+    for reference in references {
+      let path: String
+      if let known = paths[reference.fileID] {
+        path = known
+      } else {
+        path = try String.fetchOne(pathStatement, arguments: [reference.fileID]) ?? "?"
+        paths[reference.fileID] = path
+      }
+      let key = reference.fileID << 32 | (reference.line & 0xFFFF_FFFF)
+      var text = ""
+      if let value = try DatabaseValue.fetchOne(textStatement, arguments: [key]) {
+        text = Evidence.string(from: value)
+      }
+      result.append(Evidence(file: path, line: Int(reference.line), text: text))
+    }
+    return result
+  }
+
+  /// Text of a TEXT or BLOB value, invalid UTF-8 replaced.
+  static func string(from value: DatabaseValue) -> String {
+    switch value.storage {
+    case .string(let s): return s
+    case .blob(let data): return String(decoding: data, as: UTF8.self)
+    case .int64(let n): return String(n)
+    case .double(let d): return String(d)
+    case .null: return ""
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import GRDB
+
+/// One message followed across every server it touched, with its raw lines.
+///
+/// The search starts from a queue id (on any server) or a Message-ID (with
+/// or without angle brackets) and widens to:
+/// - every server's row with the same Message-ID (relays between servers);
+/// - the next hop's queue id named in a delivery reply
+///   (`stat=Sent (QID Message accepted for delivery)`) when that hop is one
+///   of the archive's servers;
+/// - the bounces the servers generated for it (their new queue ids).
+/// Lines are every stored row of those queue ids (`from=`, `to=`, rejects,
+/// DSNs, verdicts, notices), in time order.
+public struct MessageTrace: Equatable, Sendable {
+  /// One stay of the message on one server.
+  public struct Hop: Equatable, Sendable {
+    public var server: String
+    public var queueID: String
+    /// The time of its `from=` line, else of its first line.
+    public var time: String
+    public var sender: String?
+    public var msgid: String?
+    public var size: Int?
+    public var relayHost: String?
+    public var relayIP: String?
+    /// `message` for the message itself, `bounce` for a notification the
+    /// server generated about it.
+    public var role: String
+  }
+
+  /// One line of the trace.
+  public struct Line: Equatable, Sendable {
+    public var time: String
+    public var server: String
+    public var queueID: String
+    public var evidence: Evidence
+  }
+
+  public var query: String
+  public var hops: [Hop]
+  public var lines: [Line]
+}
+
+extension MessageTrace {
+  /// nil when nothing in the store matches `id`.
+  public static func fetch(_ db: Database, id: String) throws -> MessageTrace? {
+    var bare = id.trimmingCharacters(in: .whitespaces)
+    if bare.hasPrefix("<") && bare.hasSuffix(">") && bare.count >= 2 {
+      bare = String(bare.dropFirst().dropLast())
+    }
+    guard !bare.isEmpty else { return nil }
+    let network = try NetworkContext.fetch(db)
+    var queues: [QueueKey: String] = [:]  // → role
+    var order: [QueueKey] = []
+    func add(_ key: QueueKey, _ role: String) {
+      if queues[key] == nil {
+        queues[key] = role
+        order.append(key)
+      }
+    }
+    // Seeds: queue ids in any table, and Message-IDs.
+    for table in ["messages", "deliveries", "rejects", "notifications", "verdicts", "notices"] {
+      for row in try Row.fetchAll(
+        db, sql: "SELECT DISTINCT server, queue_id FROM \(table) WHERE queue_id = ?",
+        arguments: [bare])
+      {
+        add(QueueKey(server: row[0], queueID: row[1]), "message")
+      }
+    }
+    var msgids = Set<String>()
+    for row in try Row.fetchAll(
+      db, sql: "SELECT server, queue_id, msgid FROM messages WHERE msgid IN (?, ?)",
+      arguments: [bare, "<" + bare + ">"])
+    {
+      add(QueueKey(server: row[0], queueID: row[1]), "message")
+      if let m: String = row[2] { msgids.insert(m) }
+    }
+    guard !order.isEmpty else { return nil }
+    // Widen until nothing new turns up.
+    var index = 0
+    let byQueue = try db.cachedStatement(
+      sql: "SELECT msgid FROM messages WHERE server = ? AND queue_id = ? AND msgid IS NOT NULL")
+    let byMsgid = try db.cachedStatement(
+      sql: "SELECT server, queue_id FROM messages WHERE msgid = ?")
+    let nextHops = try db.cachedStatement(
+      sql: """
+        SELECT relay_ip, stat FROM deliveries WHERE server = ? AND queue_id = ?
+        AND status = 'sent' AND relay_ip IS NOT NULL
+        """)
+    let bounces = try db.cachedStatement(
+      sql: """
+        SELECT new_queue_id FROM notifications WHERE server = ? AND queue_id = ?
+        AND new_queue_id IS NOT NULL
+        """)
+    while index < order.count && order.count < 500 {
+      let key = order[index]
+      index += 1
+      guard queues[key] == "message" else { continue }
+      for msgid in try String.fetchAll(byQueue, arguments: [key.server, key.queueID])
+      where !msgid.isEmpty && !msgids.contains(msgid) {
+        msgids.insert(msgid)
+        for row in try Row.fetchAll(byMsgid, arguments: [msgid]) {
+          add(QueueKey(server: row[0], queueID: row[1]), "message")
+        }
+      }
+      for row in try Row.fetchAll(nextHops, arguments: [key.server, key.queueID]) {
+        let ip: String = row[0]
+        guard let server = network.serverAddresses[ip], let stat: String = row[1],
+          let next = nextHopQueueID(stat)
+        else { continue }
+        add(QueueKey(server: server, queueID: next), "message")
+      }
+      for bounce in try String.fetchAll(bounces, arguments: [key.server, key.queueID]) {
+        add(QueueKey(server: key.server, queueID: bounce), "bounce")
+      }
+    }
+    // The lines of every queue id.
+    var references: [(time: String, key: QueueKey, ref: LineReference)] = []
+    var seen = Set<LineReference>()
+    for key in order {
+      for table in ["messages", "deliveries", "rejects", "notifications", "verdicts", "notices"] {
+        var sql = "SELECT time, file_id, line FROM \(table) WHERE server = ? AND queue_id = ?"
+        if table == "notifications" {
+          sql += " UNION SELECT time, file_id, line FROM notifications"
+            + " WHERE server = ? AND new_queue_id = ?"
+        }
+        let arguments: StatementArguments =
+          table == "notifications"
+          ? [key.server, key.queueID, key.server, key.queueID] : [key.server, key.queueID]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+          let ref = LineReference(fileID: row[1], line: row[2])
+          if seen.insert(ref).inserted { references.append((row[0], key, ref)) }
+        }
+      }
+    }
+    references.sort { ($0.time, $0.ref) < ($1.time, $1.ref) }
+    let evidence = try Evidence.fetch(db, references.map(\.ref))
+    let lines = zip(references, evidence).map { pair in
+      Line(time: pair.0.time, server: pair.0.key.server, queueID: pair.0.key.queueID, evidence: pair.1)
+    }
+    var hops: [Hop] = []
+    for key in order {
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT time, sender, msgid, size, relay_host, relay_ip FROM messages
+          WHERE server = ? AND queue_id = ? ORDER BY time LIMIT 1
+          """, arguments: [key.server, key.queueID])
+      let firstTime = references.first { $0.key == key }?.time ?? ""
+      hops.append(
+        Hop(
+          server: key.server, queueID: key.queueID, time: row?[0] ?? firstTime,
+          sender: row?[1], msgid: row?[2], size: row?[3], relayHost: row?[4], relayIP: row?[5],
+          role: queues[key] ?? "message"))
+    }
+    hops.sort { ($0.time, $0.server) < ($1.time, $1.server) }
+    return MessageTrace(query: id, hops: hops, lines: lines)
+  }
+
+  /// The queue id at the start of a `Sent (…)` reply: `Sent (i1OHl1Z12345
+  /// Message accepted for delivery)` gives `i1OHl1Z12345`; Postfix's
+  /// `sent (250 2.0.0 Ok: queued as 4Xy…)` gives the id after `queued as`.
+  static func nextHopQueueID(_ stat: String) -> String? {
+    if let range = stat.range(of: "queued as ") {
+      let rest = stat[range.upperBound...]
+      let id = rest.prefix { $0.isLetter || $0.isNumber }
+      return id.isEmpty ? nil : String(id)
+    }
+    guard let open = stat.firstIndex(of: "(") else { return nil }
+    let rest = stat[stat.index(after: open)...]
+    let id = rest.prefix { $0.isLetter || $0.isNumber }
+    guard id.count >= 8, rest.dropFirst(id.count).hasPrefix(" Message accepted") else { return nil }
+    return String(id)
+  }
+}

@@ -1,0 +1,243 @@
+import GRDB
+
+/// An IPv4 address as a 32-bit number.
+public struct IPv4: Hashable, Comparable, Sendable {
+  public var value: UInt32
+
+  public init(_ value: UInt32) { self.value = value }
+
+  /// Parses dotted-quad text (`10.1.2.3`); also accepts `[10.1.2.3]` and an
+  /// `IPv6:::ffff:10.1.2.3` mapped form. Anything else is nil.
+  public init?(_ text: String) {
+    var s = Substring(text)
+    if s.hasPrefix("[") && s.hasSuffix("]") { s = s.dropFirst().dropLast() }
+    if let colon = s.lastIndex(of: ":") { s = s[s.index(after: colon)...] }
+    var parts: [UInt32] = []
+    var current: UInt32 = 0
+    var digits = 0
+    for b in s.utf8 {
+      if b == 46 {
+        guard digits > 0 else { return nil }
+        parts.append(current)
+        current = 0
+        digits = 0
+      } else if b >= 48 && b <= 57 {
+        current = current * 10 + UInt32(b - 48)
+        digits += 1
+        guard digits <= 3, current <= 255 else { return nil }
+      } else {
+        return nil
+      }
+    }
+    guard digits > 0 else { return nil }
+    parts.append(current)
+    guard parts.count == 4 else { return nil }
+    value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+  }
+
+  /// Private (RFC 1918) address space: 10/8, 172.16/12, 192.168/16.
+  public var isPrivate: Bool {
+    value >> 24 == 10 || value >> 20 == 0xAC1 || value >> 16 == 0xC0A8
+  }
+
+  public var isLoopback: Bool { value >> 24 == 127 }
+
+  public static func < (a: IPv4, b: IPv4) -> Bool { a.value < b.value }
+}
+
+/// An IPv4 network in CIDR form (`10.1.0.0/16`), with the site it names.
+public struct SiteNetwork: Equatable, Sendable {
+  public var cidr: String
+  public var site: String
+  public var base: UInt32
+  public var prefix: Int
+
+  /// Parses `a.b.c.d/n` (or a bare address, as /32); nil for anything else.
+  public init?(cidr: String, site: String) {
+    let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count <= 2, let address = IPv4(String(parts[0])) else { return nil }
+    var prefix = 32
+    if parts.count == 2 {
+      guard let p = Int(parts[1]), (0...32).contains(p) else { return nil }
+      prefix = p
+    }
+    self.cidr = cidr
+    self.site = site
+    self.prefix = prefix
+    self.base = address.value & SiteNetwork.mask(prefix)
+  }
+
+  static func mask(_ prefix: Int) -> UInt32 {
+    prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix)
+  }
+
+  public func contains(_ address: IPv4) -> Bool {
+    address.value & SiteNetwork.mask(prefix) == base
+  }
+}
+
+/// What the analyst told the store about the network, plus what the logs
+/// say about the mail servers themselves.
+///
+/// - `localDomains`: from `local_domains`, or when that table is empty, the
+///   domains of recipients delivered by a local mailer.
+/// - `sites`: `sites` rows, most specific prefix first.
+/// - `serverAddresses`: addresses of the mail servers in the archive, learnt
+///   from messages that one server relayed to another (the same Message-ID
+///   seen on both, or a relay host named after a server). A message received
+///   from one of them is a relay hop, not a submission.
+public struct NetworkContext: Sendable {
+  public var localDomains: Set<String>
+  public var sites: [SiteNetwork]
+  public var servers: [String]
+  /// Server address → server name (the syslog host field).
+  public var serverAddresses: [String: String]
+
+  public init(
+    localDomains: Set<String>, sites: [SiteNetwork], servers: [String] = [],
+    serverAddresses: [String: String] = [:]
+  ) {
+    self.localDomains = Set(localDomains.map { $0.lowercased() })
+    self.sites = sites.sorted { $0.prefix > $1.prefix }
+    self.servers = servers
+    self.serverAddresses = serverAddresses
+  }
+
+  /// The site whose network holds `ip`, most specific first.
+  public func site(of ip: String) -> String? {
+    guard let address = IPv4(ip) else { return nil }
+    return sites.first { $0.contains(address) }?.site
+  }
+
+  /// An internal client: an RFC 1918 address or one inside a site network,
+  /// and not one of the mail servers.
+  public func isInternalClient(_ ip: String?) -> Bool {
+    guard let ip, let address = IPv4(ip), !address.isLoopback else { return false }
+    if serverAddresses[ip] != nil { return false }
+    return address.isPrivate || sites.contains { $0.contains(address) }
+  }
+
+  /// Whether `ip` belongs to the organisation (internal client or server).
+  public func isInside(_ ip: String?) -> Bool {
+    guard let ip else { return false }
+    if serverAddresses[ip] != nil { return true }
+    guard let address = IPv4(ip) else { return false }
+    return address.isPrivate || address.isLoopback || sites.contains { $0.contains(address) }
+  }
+
+  public func isServer(_ ip: String?) -> Bool {
+    guard let ip else { return false }
+    return serverAddresses[ip] != nil
+  }
+
+  /// Whether an envelope sender's domain is one of ours. A sender without a
+  /// domain (a local user name) counts as local; the null sender is not
+  /// forged either.
+  public func isLocalDomain(_ domain: String?) -> Bool {
+    guard let domain, !domain.isEmpty else { return true }
+    let d = domain.lowercased()
+    if localDomains.contains(d) { return true }
+    // A subdomain of a local domain (host.district.example) is local too.
+    for local in localDomains where d.hasSuffix("." + local) { return true }
+    return false
+  }
+
+  /// A forged sender, as the SPEC defines it for a message submitted from
+  /// an internal address: a non-empty sender whose domain is not local.
+  public func isForged(sender: String?, domain: String?) -> Bool {
+    guard let sender, !sender.isEmpty else { return false }
+    let d = domain ?? NetworkContext.domain(of: sender)
+    guard let d, !d.isEmpty else { return false }
+    return !isLocalDomain(d)
+  }
+
+  /// The part after the last `@`, lower-cased, without a trailing dot or `>`.
+  public static func domain(of address: String) -> String? {
+    guard let at = address.lastIndex(of: "@") else { return nil }
+    var d = address[address.index(after: at)...]
+    while d.hasSuffix(">") || d.hasSuffix(".") { d = d.dropLast() }
+    return d.isEmpty ? nil : d.lowercased()
+  }
+
+  /// The mailbox name of an address: the local part, lower-cased, without
+  /// angle brackets or a `+detail`.
+  public static func mailbox(of address: String) -> String {
+    var s = Substring(address)
+    if s.hasPrefix("<") { s = s.dropFirst() }
+    if s.hasSuffix(">") { s = s.dropLast() }
+    if let at = s.lastIndex(of: "@") { s = s[..<at] }
+    if let plus = s.firstIndex(of: "+") { s = s[..<plus] }
+    return s.lowercased()
+  }
+}
+
+extension NetworkContext {
+  /// Reads local domains, sites and the server addresses from the store.
+  public static func fetch(_ db: Database) throws -> NetworkContext {
+    var domains = Set(try String.fetchAll(db, sql: "SELECT lower(domain) FROM local_domains"))
+    if domains.isEmpty {
+      domains = Set(
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT DISTINCT lower(recipient_domain) FROM deliveries
+            WHERE mailer = 'local' AND status = 'sent' AND recipient_domain IS NOT NULL
+            """))
+    }
+    var sites: [SiteNetwork] = []
+    for row in try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites") {
+      if let network = SiteNetwork(cidr: row[0], site: row[1]) { sites.append(network) }
+    }
+    let servers = try String.fetchAll(
+      db, sql: "SELECT DISTINCT server FROM messages ORDER BY server")
+    let addresses = try serverAddresses(db, servers: servers)
+    return NetworkContext(
+      localDomains: domains, sites: sites, servers: servers, serverAddresses: addresses)
+  }
+
+  /// Addresses from which one server received mail that another server had
+  /// received first (same Message-ID), or whose relay host name starts with
+  /// a server's name. Single-server archives have none.
+  static func serverAddresses(_ db: Database, servers: [String]) throws -> [String: String] {
+    guard servers.count > 1 else { return [:] }
+    var result: [String: String] = [:]
+    let names = servers.map { $0.lowercased() }
+    // Candidate addresses: every sending address, with one relay host name.
+    let candidates = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT relay_ip, max(relay_host) AS host, count(*) AS n FROM messages
+        WHERE relay_ip IS NOT NULL AND relay_ip <> '' GROUP BY relay_ip
+        """)
+    let sample = try db.cachedStatement(
+      sql: """
+        SELECT u.server FROM messages m
+        JOIN messages u ON u.msgid = m.msgid AND u.server <> m.server AND u.time <= m.time
+        WHERE m.relay_ip = ? AND m.msgid IS NOT NULL AND m.msgid <> ''
+        AND m.id IN (SELECT id FROM messages WHERE relay_ip = ? LIMIT 12)
+        """)
+    let total = try db.cachedStatement(
+      sql: """
+        SELECT count(*) FROM (SELECT id FROM messages WHERE relay_ip = ?
+        AND msgid IS NOT NULL AND msgid <> '' LIMIT 12)
+        """)
+    for row in candidates {
+      let ip: String = row["relay_ip"]
+      let host: String = (row["host"] as String?)?.lowercased() ?? ""
+      if let name = names.firstIndex(where: { host == $0 || host.hasPrefix($0 + ".") }) {
+        result[ip] = servers[name]
+        continue
+      }
+      guard IPv4(ip).map({ !$0.isLoopback }) ?? true else { continue }
+      let upstream = try String.fetchAll(sample, arguments: [ip, ip])
+      let n = try Int.fetchOne(total, arguments: [ip]) ?? 0
+      guard n >= 2 else { continue }
+      var counts: [String: Int] = [:]
+      for server in upstream { counts[server, default: 0] += 1 }
+      if let best = counts.max(by: { $0.value < $1.value }), best.value * 2 > n {
+        result[ip] = best.key
+      }
+    }
+    return result
+  }
+}

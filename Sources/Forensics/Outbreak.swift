@@ -1,0 +1,228 @@
+import GRDB
+
+/// The worm as the logs show it: its size signature, the messages it sent
+/// and the hosts it ran on, each with its onset.
+///
+/// Found without knowing the answer, in three steps:
+/// 1. **Suspicious messages.** A submission is suspicious when its sender is
+///    forged, a scanner called it a virus, or its host sent it inside a burst
+///    (at least ``Parameters/burstCount`` messages within
+///    ``Parameters/burstSeconds``).
+/// 2. **Signature.** A worm mails one attachment, so its messages cluster in
+///    size, and it runs on many hosts. The signature is the size band (±
+///    ``Parameters/bandRatio``) that holds suspicious messages from the most
+///    distinct hosts; virus verdicts in a band weigh more. A mass mailing or
+///    a busy host is one host, so it never wins over a spreading worm.
+/// 3. **Infected hosts.** A host is infected when it sent at least
+///    ``Parameters/minimumWormMessages`` in-band suspicious messages (or any
+///    with a virus verdict) and they are not one identical message repeated
+///    from a local sender (a mailing). Its onset is its first worm message.
+public struct Outbreak: Equatable, Sendable {
+  /// Tuning knobs; the defaults are what the accuracy sweep settled on.
+  public struct Parameters: Equatable, Sendable {
+    public var burstCount = 4
+    public var burstSeconds: Int64 = 600
+    public var bandRatio = 0.08
+    public var minimumWormMessages = 3
+    public init() {}
+  }
+
+  /// The worm's size band in bytes (inclusive), nil when no worm was found.
+  public struct Signature: Equatable, Sendable {
+    public var lowSize: Int
+    public var highSize: Int
+    /// The median size of the messages that defined the band.
+    public var typicalSize: Int
+    /// Distinct hosts with suspicious messages in the band.
+    public var hosts: Int
+    /// How many in-band worm messages had forged senders, and how many had
+    /// virus verdicts (the evidence the signature rests on).
+    public var forgedMessages: Int
+    public var virusMessages: Int
+    public var burstMessages: Int
+
+    public func contains(_ size: Int) -> Bool { size >= lowSize && size <= highSize }
+  }
+
+  /// One infected host.
+  public struct InfectedHost: Equatable, Sendable {
+    public var host: String
+    public var onset: String
+    public var onsetSeconds: Int64
+    /// The first worm message (its `from=` line is the onset's evidence).
+    public var firstMessage: Submission
+    public var wormMessages: Int
+    public var forgedMessages: Int
+    public var virusMessages: Int
+    /// The local senders the host used (most frequent first): who sits
+    /// at it, when no login says so.
+    public var localSenders: [String]
+  }
+
+  public var signature: Signature?
+  /// Infected hosts in onset order.
+  public var infected: [InfectedHost]
+  /// Ids of `messages` rows that are worm submissions.
+  public var wormMessageIDs: Set<Int64>
+  /// Message-IDs of the worm submissions (to follow them across servers).
+  public var wormMsgids: Set<String>
+
+  public func infectedHost(_ host: String) -> InfectedHost? {
+    infected.first { $0.host == host }
+  }
+}
+
+extension Outbreak {
+  /// Runs the analysis over the store.
+  public static func fetch(_ db: Database, parameters: Parameters = Parameters()) throws -> Outbreak {
+    let log = try SubmissionLog.fetch(db)
+    return analyse(log, parameters: parameters)
+  }
+
+  /// The analysis itself, on submissions already read.
+  public static func analyse(_ log: SubmissionLog, parameters: Parameters = Parameters()) -> Outbreak {
+    // 1. Suspicious messages per host.
+    var suspicious: [String: [Bool]] = [:]
+    var burst: [String: [Bool]] = [:]
+    for (host, list) in log.byHost {
+      let inBurst = burstFlags(list, count: parameters.burstCount, window: parameters.burstSeconds)
+      burst[host] = inBurst
+      suspicious[host] = list.indices.map { i in list[i].forged || list[i].virus || inBurst[i] }
+    }
+    // 2. The signature band.
+    guard
+      let signature = findSignature(
+        log, suspicious: suspicious, burst: burst, parameters: parameters)
+    else {
+      return Outbreak(signature: nil, infected: [], wormMessageIDs: [], wormMsgids: [])
+    }
+    // 3. Infected hosts.
+    var infected: [InfectedHost] = []
+    var ids = Set<Int64>()
+    var msgids = Set<String>()
+    for host in log.hosts {
+      guard let list = log.byHost[host], let flags = suspicious[host] else { continue }
+      let worm = list.indices.filter { i in
+        signature.contains(list[i].size) && (flags[i] || list[i].virus)
+      }
+      let virus = worm.filter { list[$0].virus }.count
+      guard worm.count >= parameters.minimumWormMessages || virus > 0 else { continue }
+      let forged = worm.filter { list[$0].forged }.count
+      if virus == 0 && forged == 0 {
+        // One identical message repeated by one local sender is a mailing.
+        let sizes = Set(worm.map { list[$0].size })
+        let senders = Set(worm.map { list[$0].sender.lowercased() })
+        if sizes.count == 1 && senders.count == 1 { continue }
+      }
+      let first = list[worm[0]]
+      for i in worm {
+        ids.insert(list[i].id)
+        if let m = list[i].msgid, !m.isEmpty { msgids.insert(m) }
+      }
+      var senderCounts: [String: Int] = [:]
+      for message in list where !message.forged {
+        senderCounts[message.sender.lowercased(), default: 0] += 1
+      }
+      let localSenders = senderCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+      infected.append(
+        InfectedHost(
+          host: host, onset: first.time, onsetSeconds: first.seconds, firstMessage: first,
+          wormMessages: worm.count, forgedMessages: forged, virusMessages: virus,
+          localSenders: localSenders))
+    }
+    infected.sort { ($0.onsetSeconds, $0.firstMessage.id) < ($1.onsetSeconds, $1.firstMessage.id) }
+    return Outbreak(
+      signature: signature, infected: infected, wormMessageIDs: ids, wormMsgids: msgids)
+  }
+
+  /// For each message, whether it lies inside a window of `window` seconds
+  /// holding at least `count` messages of the same host.
+  static func burstFlags(_ list: [Submission], count: Int, window: Int64) -> [Bool] {
+    var flags = [Bool](repeating: false, count: list.count)
+    guard count > 1, list.count >= count else { return flags }
+    var start = 0
+    for end in list.indices {
+      while list[end].seconds - list[start].seconds > window { start += 1 }
+      if end - start + 1 >= count {
+        for i in start...end { flags[i] = true }
+      }
+    }
+    return flags
+  }
+
+  static func findSignature(
+    _ log: SubmissionLog, suspicious: [String: [Bool]], burst: [String: [Bool]],
+    parameters: Parameters
+  ) -> Signature? {
+    // Suspicious sizes per host, sorted; candidate centres are every
+    // distinct suspicious size.
+    struct Item {
+      var size: Int
+      var host: Int
+      var virus: Bool
+      var forged: Bool
+      var burst: Bool
+    }
+    var items: [Item] = []
+    let hosts = log.hosts
+    for (h, host) in hosts.enumerated() {
+      guard let list = log.byHost[host], let flags = suspicious[host], let b = burst[host] else {
+        continue
+      }
+      for i in list.indices where flags[i] && list[i].size > 0 {
+        items.append(
+          Item(
+            size: list[i].size, host: h, virus: list[i].virus, forged: list[i].forged, burst: b[i]))
+      }
+    }
+    guard !items.isEmpty else { return nil }
+    items.sort { $0.size < $1.size }
+    let ratio = 1 + parameters.bandRatio
+    var best: (score: Double, lo: Int, hi: Int)?
+    // Two pointers over the sorted sizes: the window [size, size * ratio²].
+    var hi = 0
+    var perHost: [Int: Int] = [:]
+    var virusHosts: [Int: Int] = [:]
+    var lastCentre = -1
+    for lo in items.indices {
+      if lo > 0 {
+        // Drop items[lo - 1] from the window.
+        let gone = items[lo - 1]
+        perHost[gone.host, default: 1] -= 1
+        if perHost[gone.host] == 0 { perHost[gone.host] = nil }
+        if gone.virus {
+          virusHosts[gone.host, default: 1] -= 1
+          if virusHosts[gone.host] == 0 { virusHosts[gone.host] = nil }
+        }
+      }
+      if hi < lo { hi = lo }
+      let limit = Double(items[lo].size) * ratio * ratio
+      while hi < items.count && Double(items[hi].size) <= limit {
+        perHost[items[hi].host, default: 0] += 1
+        if items[hi].virus { virusHosts[items[hi].host, default: 0] += 1 }
+        hi += 1
+      }
+      if items[lo].size == lastCentre { continue }
+      lastCentre = items[lo].size
+      let repeatedHosts = perHost.values.filter { $0 >= 2 }.count
+      let score = Double(repeatedHosts) + 2 * Double(virusHosts.count)
+        + 0.001 * Double(hi - lo)
+      if best == nil || score > best!.score {
+        best = (score, lo, hi)
+      }
+    }
+    guard let found = best, found.score >= 1 else { return nil }
+    // Recentre on the median of the window and take ± bandRatio around it.
+    let window = items[found.lo..<found.hi]
+    let median = window[window.startIndex + window.count / 2].size
+    let low = Int((Double(median) / ratio).rounded(.down))
+    let high = Int((Double(median) * ratio).rounded(.up))
+    let inBand = items.filter { $0.size >= low && $0.size <= high }
+    return Signature(
+      lowSize: low, highSize: high, typicalSize: median,
+      hosts: Set(inBand.map(\.host)).count,
+      forgedMessages: inBand.filter(\.forged).count,
+      virusMessages: inBand.filter(\.virus).count,
+      burstMessages: inBand.filter(\.burst).count)
+  }
+}

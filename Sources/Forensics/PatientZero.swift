@@ -1,0 +1,133 @@
+import GRDB
+
+/// The first infected host: the one whose infection came from outside, with
+/// the inbound message that carried it, a confidence and the lines behind it.
+///
+/// Candidates are the infected hosts whose source is outside or unknown; the
+/// earliest onset wins. The confidence starts from how the host was tied to
+/// the mailbox (a login is firm, the host's own sender address is not) and
+/// drops when the signature rests on burst and size alone (no forged senders,
+/// no virus verdicts), when no inbound message was found, and when other
+/// candidates remain (they are listed as alternatives).
+public struct PatientZero: Equatable, Sendable {
+  /// Another host that could be patient zero, and why.
+  public struct Alternative: Equatable, Sendable {
+    public var host: String
+    public var onset: String
+    public var user: String?
+    public var reason: String
+  }
+
+  public var host: String
+  public var user: String?
+  public var userLink: MailboxLink?
+  public var site: String?
+  public var onset: String
+  /// The inbound message from outside, nil when the logs do not show it.
+  public var infectedBy: StoredMessage?
+  public var deliveredTo: String?
+  public var confidence: Double
+  public var alternatives: [Alternative]
+  /// Plain-language remarks on what the logs could not settle.
+  public var notes: [String]
+  public var evidence: [Evidence]
+
+  /// `high` from 0.8, `medium` from 0.5, else `low`.
+  public var confidenceLabel: String {
+    confidence >= 0.8 ? "high" : confidence >= 0.5 ? "medium" : "low"
+  }
+}
+
+extension PatientZero {
+  /// nil when no infected host was found.
+  public static func fetch(_ db: Database) throws -> PatientZero? {
+    let spread = try Spread.fetch(db)
+    return try from(spread, db)
+  }
+
+  public static func from(_ spread: Spread, _ db: Database) throws -> PatientZero? {
+    let infections = spread.infections
+    guard !infections.isEmpty else { return nil }
+    let candidates = infections.filter { infection in
+      switch infection.infectedBy {
+      case .external?, nil: true
+      case .host?: false
+      }
+    }
+    // Earliest onset first; a host with a traced inbound message beats one
+    // without at the same onset.
+    let root = candidates.first ?? infections[0]
+    var notes: [String] = []
+    var confidence = 1.0
+    switch root.userLink {
+    case .login?:
+      break
+    case .sender?:
+      confidence *= 0.6
+      notes.append(
+        "no POP/IMAP login from \(root.host) before its onset; its user is inferred from the "
+          + "envelope sender it used")
+    case nil:
+      confidence *= 0.4
+      notes.append("nothing ties \(root.host) to a user: no login from it and no local sender")
+    }
+    var inbound: StoredMessage?
+    if case .external? = root.infectedBy, let via = root.via {
+      inbound = via.entry
+      confidence *= min(1, max(0.5, root.confidence * 2 - (root.userLink == .login ? 0 : 0.5)))
+      if !root.alternatives.isEmpty {
+        notes.append(
+          "the mailbox \(via.mailbox) also received worm messages from "
+            + root.alternatives.joined(separator: ", ") + " before the onset")
+      }
+    } else {
+      confidence *= 0.5
+      notes.append("no inbound worm message from outside was found in a mailbox read from \(root.host)")
+    }
+    if let signature = spread.outbreak.signature,
+      signature.forgedMessages == 0 && signature.virusMessages == 0
+    {
+      confidence *= 0.75
+      notes.append(
+        "the worm keeps the senders' own addresses and no scanner named it: worm messages are "
+          + "recognised by bursts and size alone")
+    }
+    var alternatives: [Alternative] = []
+    let rootSeconds = LocalTime.seconds(root.onset) ?? 0
+    for other in candidates where other.host != root.host {
+      let gap = (LocalTime.seconds(other.onset) ?? 0) - rootSeconds
+      let reason: String
+      switch other.infectedBy {
+      case .external?: reason = "also infected from outside"
+      default: reason = "source not found in the logs"
+      }
+      // A later independent introduction does not make the root doubtful;
+      // a close one, or one whose source is unknown, does.
+      if gap < 3600 {
+        confidence *= other.infectedBy == .external ? 0.6 : 0.8
+      } else if other.infectedBy == nil && gap < 6 * 3600 {
+        confidence *= 0.9
+      }
+      alternatives.append(
+        Alternative(
+          host: other.host, onset: other.onset, user: other.user,
+          reason: reason + " (onset \(gap / 60) min after)"))
+    }
+    if alternatives.count > 0 && candidates.first?.host == root.host && alternatives.count > 3 {
+      notes.append("\(alternatives.count) other hosts have no internal source")
+    }
+    var references: [LineReference] = []
+    if let via = root.via {
+      references.append(via.entry.source)
+      references.append(via.delivery)
+    }
+    if let login = root.login { references.append(login.source) }
+    references.append(root.firstMessage.source)
+    let evidence = try Evidence.fetch(db, references)
+    return PatientZero(
+      host: root.host, user: root.user, userLink: root.userLink, site: root.site,
+      onset: root.onset, infectedBy: inbound, deliveredTo: root.via?.mailbox,
+      confidence: (confidence * 100).rounded() / 100, alternatives: alternatives, notes: notes,
+      evidence: evidence)
+  }
+}
