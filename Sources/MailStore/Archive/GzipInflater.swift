@@ -89,8 +89,15 @@ struct GzipInflater: ~Copyable {
             reason: "gzip stream ends before its trailer (truncated?)",
             help: "the complete lines before it are kept; read the file again once it is complete"),
           output: output, capacity: capacity)
-      case Z_BUF_ERROR:
+      case Z_BUF_ERROR where stream.pointee.avail_in == 0:
         continue  // inflate wants input: the loop reads more
+      case Z_BUF_ERROR:
+        // No progress with input and output room left: zlib should never say so; never spin.
+        try fail(
+          LogReadError(
+            kind: .io, path: file.path, byteOffset: consumedPosition,
+            reason: "zlib made no progress"),
+          output: output, capacity: capacity)
       case Z_DATA_ERROR, Z_NEED_DICT:
         try fail(corruption(code), output: output, capacity: capacity)
       case Z_MEM_ERROR:
