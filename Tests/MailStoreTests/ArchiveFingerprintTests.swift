@@ -23,12 +23,15 @@ struct ArchiveFingerprintTests {
     try scratch.write("maillog", content)
     try scratch.write("maillog.1", content)
     try scratch.write("maillog.1.gz", gzipMember(content))
-    let prints = try names.map { try ContentFingerprint(of: LogFile(path: scratch.path + "/" + $0).head(4096)) }
+    let prints = try names.map {
+      try ContentFingerprint(of: LogFile(path: scratch.path + "/" + $0).head(4096))
+    }
     #expect(prints[0] == prints[1])
     #expect(prints[0] == prints[2])
     #expect(prints[0].prefixLength == 4096)
     let multi = try LogFile(
-      path: scratch.write("maillog.2.gz", gzipMember(Array(content[..<100])) + gzipMember(Array(content[100...]))))
+      path: scratch.write(
+        "maillog.2.gz", gzipMember(Array(content[..<100])) + gzipMember(Array(content[100...]))))
     #expect(ContentFingerprint(of: try multi.head(4096)) == prints[0])
   }
 

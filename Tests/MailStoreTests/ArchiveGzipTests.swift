@@ -6,7 +6,9 @@ import Testing
 /// gzip as found in real archives: several members, damage, and what follows the last member.
 @Suite("Archive: gzip members and damage")
 struct ArchiveGzipTests {
-  @Test("three members, one of them empty, with a line split across members", arguments: archiveBufferChoices)
+  @Test(
+    "three members, one of them empty, with a line split across members",
+    arguments: archiveBufferChoices)
   func threeMembers(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let bytes = gzipMember("one\ntwo\nthr") + gzipMember("") + gzipMember("ee\nfour\n")
@@ -46,7 +48,9 @@ struct ArchiveGzipTests {
     #expect(result.lines == referenceLines(parts.flatMap { $0 }))
   }
 
-  @Test("a truncated gzip delivers its complete lines, then throws .truncated at the end", arguments: archiveBufferChoices)
+  @Test(
+    "a truncated gzip delivers its complete lines, then throws .truncated at the end",
+    arguments: archiveBufferChoices)
   func truncated(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let content = sampleLog(lines: 5_000, seed: 5)
@@ -58,7 +62,8 @@ struct ArchiveGzipTests {
     #expect(error.kind == .truncated)
     #expect(error.byteOffset == cut)
     #expect(error.path == path)
-    #expect(error.description == "\(path): byte \(cut): gzip stream ends before its trailer (truncated?)")
+    #expect(
+      error.description == "\(path): byte \(cut): gzip stream ends before its trailer (truncated?)")
     let full = referenceLines(content)
     #expect(result.lines.count > 1_000)
     #expect(result.lines.count < 5_000)
@@ -69,7 +74,8 @@ struct ArchiveGzipTests {
     try scratch.write("maillog.2.gz", complete)
     let last = try #require(result.lines.last)
     let rest = readAll(
-      try LogFile(path: path, buffers: choice.buffers), skipBytes: last.endOffset, firstLine: last.number + 1)
+      try LogFile(path: path, buffers: choice.buffers), skipBytes: last.endOffset,
+      firstLine: last.number + 1)
     #expect(rest.error == nil)
     #expect(result.lines + rest.lines == full)
     #expect(readAll(try LogFile(path: path, buffers: choice.buffers)).lines == full)
@@ -119,7 +125,9 @@ struct ArchiveGzipTests {
     #expect(result.texts == ["x", "y"])
   }
 
-  @Test("damaged deflate data is .corrupt, with an offset inside the file", arguments: archiveBufferChoices)
+  @Test(
+    "damaged deflate data is .corrupt, with an offset inside the file",
+    arguments: archiveBufferChoices)
   func badDeflateData(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let content = sampleLog(lines: 3_000, seed: 11)
@@ -134,14 +142,17 @@ struct ArchiveGzipTests {
     #expect(!result.lines.isEmpty)
     // Lines before the damage are real lines of the file, in order.
     let full = referenceLines(content)
-    let good = result.lines.prefix { line in line.number <= full.count && full[line.number - 1] == line }
+    let good = result.lines.prefix { line in
+      line.number <= full.count && full[line.number - 1] == line
+    }
     #expect(good.count > 100)
   }
 
   @Test("gzip magic followed by nonsense is .corrupt, not read as text")
   func magicThenNonsense() throws {
     let scratch = try ArchiveScratch()
-    let file = try LogFile(path: scratch.write("fake.gz", [0x1F, 0x8B, 0x63] + Array("not really gzip\n".utf8)))
+    let file = try LogFile(
+      path: scratch.write("fake.gz", [0x1F, 0x8B, 0x63] + Array("not really gzip\n".utf8)))
     #expect(file.compression == .gzip)
     let result = readAll(file)
     #expect(result.error?.kind == .corrupt)
@@ -149,9 +160,11 @@ struct ArchiveGzipTests {
     #expect(throws: LogReadError.self) { try file.head(4096) }
   }
 
-  @Test("bytes after the last member are counted as trailing garbage, not an error", arguments: [
-    [0x00, 0x00, 0x00, 0x00], Array("junk text\n".utf8), [0x1F], [0x1F, 0x8C, 0x08],
-  ] as [[UInt8]])
+  @Test(
+    "bytes after the last member are counted as trailing garbage, not an error",
+    arguments: [
+      [0x00, 0x00, 0x00, 0x00], Array("junk text\n".utf8), [0x1F], [0x1F, 0x8C, 0x08],
+    ] as [[UInt8]])
   func trailingGarbage(garbage: [UInt8]) throws {
     let scratch = try ArchiveScratch()
     let bytes = gzipMember("one\n") + gzipMember("two\n") + garbage

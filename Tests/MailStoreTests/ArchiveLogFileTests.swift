@@ -6,12 +6,15 @@ import Testing
 /// Reading lines from plain and gzip files: what a line is, long lines, resume points.
 @Suite("Archive: reading lines")
 struct ArchiveLogFileTests {
-  @Test("plain and gzip give the same lines, whatever the buffer sizes", arguments: archiveBufferChoices)
+  @Test(
+    "plain and gzip give the same lines, whatever the buffer sizes", arguments: archiveBufferChoices
+  )
   func plainAndGzipAgree(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let content = sampleLog(lines: 3_000)
     let plain = try LogFile(path: scratch.write("maillog", content), buffers: choice.buffers)
-    let gzip = try LogFile(path: scratch.write("maillog.1.gz", gzipMember(content)), buffers: choice.buffers)
+    let gzip = try LogFile(
+      path: scratch.write("maillog.1.gz", gzipMember(content)), buffers: choice.buffers)
     #expect(plain.compression == .none)
     #expect(gzip.compression == .gzip)
     let fromPlain = readAll(plain)
@@ -49,28 +52,38 @@ struct ArchiveLogFileTests {
     }
   }
 
-  @Test("CRLF lines read as the LF lines; a lone CR is data; only one CR is dropped", arguments: archiveBufferChoices)
+  @Test(
+    "CRLF lines read as the LF lines; a lone CR is data; only one CR is dropped",
+    arguments: archiveBufferChoices)
   func crlf(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
-    let lf = try LogFile(path: scratch.write("lf", "alpha\nbeta\n\ngamma\n"), buffers: choice.buffers)
-    let crlf = try LogFile(path: scratch.write("crlf", "alpha\r\nbeta\r\n\r\ngamma\r\n"), buffers: choice.buffers)
+    let lf = try LogFile(
+      path: scratch.write("lf", "alpha\nbeta\n\ngamma\n"), buffers: choice.buffers)
+    let crlf = try LogFile(
+      path: scratch.write("crlf", "alpha\r\nbeta\r\n\r\ngamma\r\n"), buffers: choice.buffers)
     let crlfGzip = try LogFile(
-      path: scratch.write("crlf.gz", gzipMember("alpha\r\nbeta\r\n\r\ngamma\r\n")), buffers: choice.buffers)
+      path: scratch.write("crlf.gz", gzipMember("alpha\r\nbeta\r\n\r\ngamma\r\n")),
+      buffers: choice.buffers)
     #expect(readAll(lf).texts == ["alpha", "beta", "", "gamma"])
     #expect(readAll(crlf).texts == readAll(lf).texts)
     #expect(readAll(crlfGzip).texts == readAll(lf).texts)
     #expect(readAll(crlf).lines.map(\.endOffset) == [7, 13, 15, 22])
 
-    let odd = try LogFile(path: scratch.write("odd", "a\rb\r\nc\r\r\n\rd\n"), buffers: choice.buffers)
-    #expect(readAll(odd).lines.map(\.bytes) == [Array("a\rb".utf8), Array("c\r".utf8), Array("\rd".utf8)])
+    let odd = try LogFile(
+      path: scratch.write("odd", "a\rb\r\nc\r\r\n\rd\n"), buffers: choice.buffers)
+    #expect(
+      readAll(odd).lines.map(\.bytes) == [Array("a\rb".utf8), Array("c\r".utf8), Array("\rd".utf8)])
   }
 
-  @Test("NUL bytes, invalid UTF-8 and Unicode line separators stay inside the line", arguments: archiveBufferChoices)
+  @Test(
+    "NUL bytes, invalid UTF-8 and Unicode line separators stay inside the line",
+    arguments: archiveBufferChoices)
   func bytesAreKept(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     // NUL, invalid UTF-8 (ff fe, a lone c3), U+2028, U+2029, U+0085, a vertical tab and a form feed.
     let line: [UInt8] = [
-      0x61, 0x00, 0x62, 0xFF, 0xFE, 0xC3, 0x20, 0xE2, 0x80, 0xA8, 0x63, 0xE2, 0x80, 0xA9, 0xC2, 0x85,
+      0x61, 0x00, 0x62, 0xFF, 0xFE, 0xC3, 0x20, 0xE2, 0x80, 0xA8, 0x63, 0xE2, 0x80, 0xA9, 0xC2,
+      0x85,
       0x0B, 0x0C, 0x64,
     ]
     let content = line + [0x0A] + [0x00, 0x00] + [0x0A]
@@ -84,7 +97,9 @@ struct ArchiveLogFileTests {
     }
   }
 
-  @Test("a 200 KB line is cut to 64 KiB and flagged; the next line is whole", arguments: archiveBufferChoices)
+  @Test(
+    "a 200 KB line is cut to 64 KiB and flagged; the next line is whole",
+    arguments: archiveBufferChoices)
   func oversizeLine(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let long = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
@@ -101,21 +116,27 @@ struct ArchiveLogFileTests {
       #expect(cut.originalLength == 200_000)
       #expect(cut.number == 2)
       #expect(cut.endOffset == 6 + 200_002)
-      #expect(result.lines[2] == .init(
-        bytes: Array("next line".utf8), number: 3, endOffset: content.count, originalLength: 9,
-        terminated: true))
+      #expect(
+        result.lines[2]
+          == .init(
+            bytes: Array("next line".utf8), number: 3, endOffset: content.count, originalLength: 9,
+            terminated: true))
       #expect(result.summary?.oversizeLines == 1)
     }
   }
 
-  @Test("lines at the limit: 65536 bytes (with CRLF) is whole, 65537 is cut", arguments: archiveBufferChoices)
+  @Test(
+    "lines at the limit: 65536 bytes (with CRLF) is whole, 65537 is cut",
+    arguments: archiveBufferChoices)
   func lineAtTheLimit(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let limit = LogFile.maxLineLength
     let content =
-      [UInt8](repeating: 0x41, count: limit) + [0x0D, 0x0A] + [UInt8](repeating: 0x42, count: limit + 1)
+      [UInt8](repeating: 0x41, count: limit) + [0x0D, 0x0A]
+      + [UInt8](repeating: 0x42, count: limit + 1)
       + [0x0A]
-    let result = readAll(try LogFile(path: scratch.write("limit", content), buffers: choice.buffers))
+    let result = readAll(
+      try LogFile(path: scratch.write("limit", content), buffers: choice.buffers))
     #expect(result.lines.map(\.bytes.count) == [limit, limit])
     #expect(result.lines.map(\.originalLength) == [limit, limit + 1])
     #expect(result.summary?.oversizeLines == 1)
@@ -134,7 +155,9 @@ struct ArchiveLogFileTests {
     #expect(result.summary?.unterminatedFinalLine == true)
   }
 
-  @Test("a final line without LF is delivered unterminated, or held back", arguments: archiveBufferChoices)
+  @Test(
+    "a final line without LF is delivered unterminated, or held back",
+    arguments: archiveBufferChoices)
   func unterminatedFinalLine(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let content = "one\ntwo\r\nthree"
@@ -163,7 +186,8 @@ struct ArchiveLogFileTests {
   func heldBackLineCompletes(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let path = try scratch.write("maillog", "one\ntw")
-    let first = readAll(try LogFile(path: path, buffers: choice.buffers), includeUnterminated: false)
+    let first = readAll(
+      try LogFile(path: path, buffers: choice.buffers), includeUnterminated: false)
     #expect(first.texts == ["one"])
     try scratch.write("maillog", "one\ntwo\nthree\n")
     let summary = try #require(first.summary)
@@ -174,7 +198,8 @@ struct ArchiveLogFileTests {
     #expect(rest.lines.map(\.number) == [2, 3])
   }
 
-  @Test("resuming at any line boundary gives the tail of a full read", arguments: archiveBufferChoices)
+  @Test(
+    "resuming at any line boundary gives the tail of a full read", arguments: archiveBufferChoices)
   func resumeEqualsTail(choice: BufferChoice) throws {
     let scratch = try ArchiveScratch()
     let content = sampleLog(lines: 400, seed: 3)
@@ -182,7 +207,8 @@ struct ArchiveLogFileTests {
     let multi = gzipMember(Array(content[..<split])) + gzipMember(Array(content[split...]))
     for file in [
       try LogFile(path: scratch.write("maillog", content), buffers: choice.buffers),
-      try LogFile(path: scratch.write("maillog.1.gz", gzipMember(content)), buffers: choice.buffers),
+      try LogFile(
+        path: scratch.write("maillog.1.gz", gzipMember(content)), buffers: choice.buffers),
       try LogFile(path: scratch.write("maillog.2.gz", multi), buffers: choice.buffers),
     ] {
       let full = readAll(file)
@@ -259,7 +285,8 @@ struct ArchiveLogFileTests {
   @Test("a .gz that holds plain text is read as plain text")
   func plainTextNamedGz() throws {
     let scratch = try ArchiveScratch()
-    let file = try LogFile(path: scratch.write("maillog.3.gz", "Feb 24 09:47:01 mx1 x: y\nsecond\n"))
+    let file = try LogFile(
+      path: scratch.write("maillog.3.gz", "Feb 24 09:47:01 mx1 x: y\nsecond\n"))
     #expect(file.compression == .none)
     #expect(file.compressionDiffersFromName)
     #expect(readAll(file).texts == ["Feb 24 09:47:01 mx1 x: y", "second"])
@@ -287,7 +314,9 @@ struct ArchiveLogFileTests {
     let content = sampleLog(lines: 200)
     let plain = try LogFile(path: scratch.write("m", content))
     let gzip = try LogFile(
-      path: scratch.write("m.gz", gzipMember([]) + gzipMember(Array(content[..<10])) + gzipMember(Array(content[10...]))))
+      path: scratch.write(
+        "m.gz",
+        gzipMember([]) + gzipMember(Array(content[..<10])) + gzipMember(Array(content[10...]))))
     for file in [plain, gzip] {
       #expect(try file.head(4096) == Array(content.prefix(4096)))
       #expect(try file.head(5) == Array(content.prefix(5)))

@@ -52,10 +52,14 @@ struct ArchiveOpenErrorTests {
     #expect(ArchiveDiscovery.discover([scratch.path + "/a"]).errors.map(\.kind) == [.unreadable])
   }
 
-  /// chmod 000 stops everyone but root. As root the permission test cannot
-  /// fail to open, so it checks that instead (and `symlinkLoop` covers
-  /// `.unreadable`); as anyone else it checks the errno text.
-  @Test("a file without read permission is .unreadable (checked as non-root; as root, chmod does not apply)")
+  /// Checks chmod 000, which stops everyone but root.
+  ///
+  /// As root the file opens anyway, so the test checks that it reads normally
+  /// (and `symlinkLoop` covers `.unreadable` for root); as anyone else it
+  /// checks the error and its errno text.
+  @Test(
+    "a file without read permission is .unreadable (checked as non-root; as root, chmod does not apply)"
+  )
   func permissions() throws {
     let scratch = try ArchiveScratch()
     let path = try scratch.write("secret", "x\n")

@@ -11,9 +11,10 @@ final class ArchiveScratch {
   init() throws {
     let template = NSTemporaryDirectory() + "mailtrace-archive-XXXXXX"
     var bytes = Array(template.utf8CString)
-    let made = bytes.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    try #require(made != nil, "mkdtemp failed")
-    path = bytes.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let made = bytes.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+    }
+    path = try #require(made, "mkdtemp failed")
   }
 
   deinit {

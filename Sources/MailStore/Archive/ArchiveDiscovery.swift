@@ -105,10 +105,12 @@ private struct Walker {
     var names: [String] = []
     while let entry = readdir(directory) {
       let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-        tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
+        tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee))
+        {
           guard $0[0] != 0x2E else { return "." }  // hidden, ".", ".."
           guard let valid = String(validatingCString: $0) else {
-            let lossy = String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self)
+            let lossy = String(
+              decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self)
             self.errors.append(
               LogReadError(
                 kind: .unreadable, path: Self.join(folder, lossy),

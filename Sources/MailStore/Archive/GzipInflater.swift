@@ -103,7 +103,8 @@ struct GzipInflater: ~Copyable {
       case Z_MEM_ERROR:
         try fail(
           LogReadError(
-            kind: .io, path: file.path, byteOffset: consumedPosition, reason: "zlib is out of memory"),
+            kind: .io, path: file.path, byteOffset: consumedPosition,
+            reason: "zlib is out of memory"),
           output: output, capacity: capacity)
       default:
         try fail(

@@ -53,7 +53,9 @@ struct LineSplitter: ~Copyable {
     lastEnd = newOffset
   }
 
-  /// Splits one chunk. Returns false as soon as `body` does.
+  /// Splits one chunk.
+  ///
+  /// Returns false as soon as `body` does.
   mutating func feed(
     _ chunk: UnsafeBufferPointer<UInt8>, _ body: (borrowing LogLine) throws -> Bool
   ) rethrows -> Bool {
@@ -91,8 +93,10 @@ struct LineSplitter: ~Copyable {
     return true
   }
 
-  /// Ends the stream: a last line without LF is handed over (`terminated` false)
-  /// or held back. Returns false if `body` did.
+  /// Ends the stream.
+  ///
+  /// A last line without LF is handed over (`terminated` false) or held back.
+  /// Returns false if `body` did.
   mutating func finish(
     includeUnterminated: Bool, _ body: (borrowing LogLine) throws -> Bool
   ) rethrows -> Bool {

@@ -59,7 +59,9 @@ public final class LogFile: Sendable {
     guard stat(path, &status) == 0 else {
       throw LogReadError.fromErrno(errno, path: path, opening: false)
     }
-    if let kind = nonRegularKind(status.st_mode) { throw LogReadError.notRegular(path: path, kind: kind) }
+    if let kind = nonRegularKind(status.st_mode) {
+      throw LogReadError.notRegular(path: path, kind: kind)
+    }
     let file = try InputFile(path: path)
     let magic = UnsafeMutablePointer<UInt8>.allocate(capacity: 10)
     defer { magic.deallocate() }
@@ -185,7 +187,9 @@ public final class LogFile: Sendable {
         let dropped = min(toSkip, n)
         toSkip -= dropped
         if dropped == n { continue }
-        if try !splitter.feed(UnsafeBufferPointer(start: output + dropped, count: n - dropped), body) {
+        if try !splitter.feed(
+          UnsafeBufferPointer(start: output + dropped, count: n - dropped), body)
+        {
           stopped = true
           break
         }

@@ -35,7 +35,8 @@ public struct LogReadError: Error, Sendable, Equatable, CustomStringConvertible 
   /// What was kept, or what the user can do next; not part of `description`.
   public var help: String?
 
-  public init(kind: Kind, path: String, byteOffset: Int? = nil, reason: String, help: String? = nil) {
+  public init(kind: Kind, path: String, byteOffset: Int? = nil, reason: String, help: String? = nil)
+  {
     self.kind = kind
     self.path = path
     self.byteOffset = byteOffset
