@@ -119,11 +119,13 @@ struct GzipInflater: ~Copyable {
   }
 
   /// Throws `error` now if this call produced nothing; otherwise keeps it for the next call.
+  ///
+  /// Either way every later call throws it again: the stream cannot go on.
   private mutating func fail(
     _ error: LogReadError, output: UnsafeMutablePointer<UInt8>, capacity: Int
   ) throws(LogReadError) {
-    if capacity - Int(stream.pointee.avail_out) == 0 { throw error }
     pendingError = error
+    if capacity - Int(stream.pointee.avail_out) == 0 { throw error }
   }
 
   private func corruption(_ code: Int32) -> LogReadError {
