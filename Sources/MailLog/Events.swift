@@ -256,5 +256,23 @@ public enum NoticeKind: String, Sendable, CaseIterable {
   case repeated
   case logout
   case scannerStatus = "scanner-status"
+  /// sendmail `QID[2]: …`: the rest of a line sendmail split in two.
+  case continuation
+  /// `possible SMTP attack`, `probable open proxy`, `Possible SMTP RCPT flood`.
+  case smtpAttack = "smtp-attack"
+  /// `EXPN`/`VRFY` commands a client sent (`[rejected]` or not).
+  case expnVrfy = "expn-vrfy"
+  /// A POP/IMAP connection that ended without a login (dovecot
+  /// `Disconnected`/`Aborted login` without failed authentication, UW
+  /// `command stream end of file`, courier `DISCONNECTED`).
+  case disconnect
+  /// Mailbox activity inside a POP/IMAP session (dovecot mail_log:
+  /// `flag_change`, `expunge`, …).
+  case mailbox
+  /// A local delivery by a POP/IMAP server's LDA (dovecot `lmtp`).
+  case localDelivery = "local-delivery"
+  /// A warning or error a POP/IMAP daemon reported about itself (dovecot
+  /// `Fatal:`, `Error:`, `stats: Warning:`).
+  case error
   case other
 }

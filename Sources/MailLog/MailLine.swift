@@ -3,8 +3,36 @@
 /// `unparsed`).
 public enum MailLine {
   /// Parses one line, given without its terminator.
+  ///
+  /// ```
+  /// Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, arg1=<dautareuk2@hotmail.it>, …
+  /// └──────────── SyslogEnvelope.parse ────────┘ └ LineParser.rules["sm-"] → SendmailLine ──
+  /// ```
+  ///
+  /// The envelope is read first (`SyslogEnvelope.parse`); syslog's repeat
+  /// markers become `.notice(.repeated)` whatever the program; otherwise
+  /// the program name picks a body parser from `LineParser.rules` (sendmail,
+  /// POP/IMAP servers, milters and virus scanners).
+  ///
+  /// Returns `nil` when the envelope is not syslog, when no parser handles
+  /// the program, or when the parser does not recognise the body. A
+  /// trailing CR is not part of any field. Bytes are never validated as
+  /// UTF-8: fields are ranges, so invalid bytes stay in the line for the
+  /// caller to store as they are.
+  ///
+  /// - Complexity: O(*n*) in the length of the line for almost all lines;
+  ///   a few searches for short needles are O(*n·m*) with *m* ≤ 30.
   public static func parse(_ line: Span<UInt8>) -> ParsedLine? {
-    nil  // replaced by the dispatch table
+    guard let envelope = SyslogEnvelope.parse(line) else { return nil }
+    let end = line.contentEnd
+    let body = envelope.bodyStart..<Swift.max(envelope.bodyStart, end)
+    if let event = RepeatedLine.parse(line, body) {
+      return ParsedLine(envelope: envelope, event: event)
+    }
+    guard let parser = LineParser.parser(line, program: envelope.program),
+      let event = parser(line, body, envelope.program)
+    else { return nil }
+    return ParsedLine(envelope: envelope, event: event)
   }
 }
 
