@@ -1,0 +1,110 @@
+import Foundation
+import MailLog
+
+/// One read line on its way from the reading thread to the writing one.
+struct BatchItem {
+  /// Where the line's bytes sit in `Batch.bytes`.
+  var start: Int
+  var length: Int
+  var number: Int
+  var originalLength: Int
+  var time: LocalDateTime
+  var parsed: ParsedLine?
+}
+
+/// A run of lines of one file, written in one transaction together with the
+/// file's new read position.
+final class Batch: @unchecked Sendable {
+  var file: FileState
+  /// Insert `file` as a new `files` row before the lines.
+  var isNewFile = false
+  var bytes: [UInt8] = []
+  var items: [BatchItem] = []
+  var clockChanges: [(server: String, since: LocalDateTime, offset: Int)] = []
+
+  init(file: FileState) {
+    self.file = file
+    bytes.reserveCapacity(Self.byteCapacity + 70_000)
+    items.reserveCapacity(Self.lineCapacity)
+  }
+
+  static let lineCapacity = 16_384
+  static let byteCapacity = 2 << 20
+
+  var isFull: Bool { items.count >= Self.lineCapacity || bytes.count >= Self.byteCapacity }
+}
+
+/// What the store knows of one input file: its identity and read position.
+struct FileState: Sendable {
+  var id: Int64
+  var path: String
+  var fingerprint: String?
+  var prefixLength: Int
+  var size: Int
+  var compression: String
+  var bytesRead: Int
+  var lines: Int
+  var firstTime: LocalDateTime?
+  var lastTime: LocalDateTime?
+  var yearSource: YearSource?
+  var status: String
+  var error: String?
+  var members: Int?
+  var trailingGarbage: Int?
+  var clockStepsBack: Int
+  var oversizeLines: Int
+}
+
+/// A bounded hand-over between the reading thread and the writer.
+final class BatchChannel: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var queue: [Batch] = []
+  private var closed = false
+  private var cancelled = false
+  private let capacity: Int
+
+  init(capacity: Int) { self.capacity = capacity }
+
+  /// Blocks while full. Returns false when the consumer gave up.
+  func push(_ batch: Batch) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    while queue.count >= capacity && !cancelled { condition.wait() }
+    if cancelled { return false }
+    queue.append(batch)
+    condition.broadcast()
+    return true
+  }
+
+  /// Blocks while empty; nil once closed and drained.
+  func pop() -> Batch? {
+    condition.lock()
+    defer { condition.unlock() }
+    while queue.isEmpty && !closed { condition.wait() }
+    if queue.isEmpty { return nil }
+    let batch = queue.removeFirst()
+    condition.broadcast()
+    return batch
+  }
+
+  func close() {
+    condition.lock()
+    closed = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func cancel() {
+    condition.lock()
+    cancelled = true
+    queue.removeAll()
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  var isCancelled: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return cancelled
+  }
+}

@@ -1,0 +1,400 @@
+import GRDB
+import GRDBSQLite
+import MailLog
+
+/// Counts of rows written, by table.
+public struct RowCounts: Sendable, Equatable {
+  public var lines = 0
+  public var parsed = 0
+  public var unparsed = 0
+  public var messages = 0
+  public var deliveries = 0
+  public var rejects = 0
+  public var notifications = 0
+  public var logins = 0
+  public var verdicts = 0
+  public var notices = 0
+  public var oversize = 0
+}
+
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Writes batches of parsed lines with prepared statements, reused for every
+/// row and bound straight from the batch's bytes (SQLITE_STATIC: no copies).
+///
+/// This is the raw-pointer path of the ingest; everything else talks to the
+/// database through GRDB's ordinary API.
+final class EventWriter {
+  private let db: Database
+  private let statements: [Statement]
+  private let insertMessage, insertDelivery, insertReject, insertNotification: OpaquePointer
+  private let insertLogin, insertVerdict, insertNotice, insertUnparsed, insertRaw: OpaquePointer
+  private let insertFile, updateFile, insertClock: OpaquePointer
+  private let storeRawLines: Bool
+  /// (server, queue id) → messages.id of the latest `from=` seen, so that
+  /// deliveries link to their message without a lookup.
+  private var messageIDs: [UInt64: Int64] = [:]
+  private var scratch = [UInt8](repeating: 0, count: 512)
+  private var timeText = [UInt8](repeating: 0, count: 19)
+  private(set) var counts = RowCounts()
+
+  init(_ db: Database, storeRawLines: Bool) throws {
+    self.db = db
+    self.storeRawLines = storeRawLines
+    let sql = [
+      """
+      INSERT INTO messages (server, queue_id, time, sender, sender_domain, size, nrcpts, msgid,
+        proto, relay_host, relay_ip, file_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+      """,
+      """
+      INSERT INTO deliveries (message_id, server, queue_id, time, recipient, recipient_domain,
+        mailer, relay_host, relay_ip, dsn, status, stat, delay_seconds, file_id, line)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      """,
+      """
+      INSERT INTO rejects (server, time, queue_id, ruleset, arg, relay_host, relay_ip, code, dsn,
+        reason, file_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      """,
+      """
+      INSERT INTO notifications (server, time, queue_id, new_queue_id, kind, reason, file_id, line)
+        VALUES (?,?,?,?,?,?,?,?)
+      """,
+      "INSERT INTO logins (server, time, service, user, ip, ok, file_id, line) VALUES (?,?,?,?,?,?,?,?)",
+      """
+      INSERT INTO verdicts (server, time, queue_id, scanner, verdict, name, relay_ip, sender,
+        recipient, file_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+      """,
+      """
+      INSERT INTO notices (server, time, queue_id, kind, relay_host, relay_ip, file_id, line)
+        VALUES (?,?,?,?,?,?,?,?)
+      """,
+      "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize) VALUES (?,?,?,?,?)",
+      "INSERT OR REPLACE INTO raw_lines (id, text) VALUES (?,?)",
+      """
+      INSERT INTO files (id, path, fingerprint, prefix_length, size, compression)
+        VALUES (?,?,?,?,?,?)
+      """,
+      """
+      UPDATE files SET path = ?, size = ?, bytes_read = ?, lines = ?, first_time = ?,
+        last_time = ?, year_source = ?, status = ?, error = ?, members = ?, trailing_garbage = ?,
+        clock_steps_back = ?, oversize_lines = ? WHERE id = ?
+      """,
+      "INSERT OR REPLACE INTO server_clocks (server, since, utc_offset) VALUES (?,?,?)",
+    ]
+    statements = try sql.map { try db.makeStatement(sql: $0) }
+    let raw = statements.map { $0.sqliteStatement }
+    (insertMessage, insertDelivery, insertReject, insertNotification) = (raw[0], raw[1], raw[2], raw[3])
+    (insertLogin, insertVerdict, insertNotice, insertUnparsed, insertRaw) = (
+      raw[4], raw[5], raw[6], raw[7], raw[8]
+    )
+    (insertFile, updateFile, insertClock) = (raw[9], raw[10], raw[11])
+  }
+
+  /// Writes one batch: the file row (new or updated) and every line's rows.
+  /// The caller wraps it in a transaction.
+  func write(_ batch: Batch) throws {
+    let file = batch.file
+    if batch.isNewFile {
+      let s = insertFile
+      sqlite3_bind_int64(s, 1, file.id)
+      bindString(s, 2, file.path)
+      bindString(s, 3, file.fingerprint)
+      sqlite3_bind_int64(s, 4, Int64(file.prefixLength))
+      sqlite3_bind_int64(s, 5, Int64(file.size))
+      bindString(s, 6, file.compression)
+      try step(s)
+    }
+    for change in batch.clockChanges {
+      bindString(insertClock, 1, change.server)
+      bindString(insertClock, 2, change.since.text)
+      sqlite3_bind_int64(insertClock, 3, Int64(change.offset))
+      try step(insertClock)
+    }
+    try batch.bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      for item in batch.items {
+        try write(item, base: base, fileID: file.id)
+      }
+    }
+    try updateFileRow(file)
+  }
+
+  private func updateFileRow(_ file: FileState) throws {
+    let s = updateFile
+    bindString(s, 1, file.path)
+    sqlite3_bind_int64(s, 2, Int64(file.size))
+    sqlite3_bind_int64(s, 3, Int64(file.bytesRead))
+    sqlite3_bind_int64(s, 4, Int64(file.lines))
+    bindString(s, 5, file.firstTime?.text)
+    bindString(s, 6, file.lastTime?.text)
+    bindString(s, 7, file.yearSource?.rawValue)
+    bindString(s, 8, file.status)
+    bindString(s, 9, file.error)
+    bindInt(s, 10, file.members)
+    bindInt(s, 11, file.trailingGarbage)
+    sqlite3_bind_int64(s, 12, Int64(file.clockStepsBack))
+    sqlite3_bind_int64(s, 13, Int64(file.oversizeLines))
+    sqlite3_bind_int64(s, 14, file.id)
+    try step(s)
+  }
+
+  private func write(_ item: BatchItem, base: UnsafePointer<UInt8>, fileID: Int64) throws {
+    let line = base + item.start
+    let lineNumber = Int64(item.number)
+    counts.lines += 1
+    if storeRawLines {
+      sqlite3_bind_int64(insertRaw, 1, fileID << 32 | lineNumber)
+      bindLine(insertRaw, 2, line, item.length)
+      try step(insertRaw)
+    }
+    guard let parsed = item.parsed, item.originalLength == item.length else {
+      counts.unparsed += 1
+      let s = insertUnparsed
+      sqlite3_bind_int64(s, 1, fileID)
+      sqlite3_bind_int64(s, 2, lineNumber)
+      bindLine(s, 3, line, item.length)
+      sqlite3_bind_int64(s, 4, Int64(item.originalLength))
+      let oversize = item.originalLength > item.length
+      if oversize { counts.oversize += 1 }
+      sqlite3_bind_int(s, 5, oversize ? 1 : 0)
+      try step(s)
+      return
+    }
+    counts.parsed += 1
+    item.time.write(into: &timeText)
+    let server = parsed.envelope.host
+
+    switch parsed.event {
+    case .received(let m):
+      let s = insertMessage
+      bind(s, 1, line, server)
+      bind(s, 2, line, m.queueID)
+      bindTime(s, 3)
+      bind(s, 4, line, m.sender)
+      bindDomain(s, 5, line, m.sender)
+      bindInt(s, 6, m.size)
+      bindInt(s, 7, m.nrcpts)
+      bind(s, 8, line, m.msgid)
+      bind(s, 9, line, m.proto)
+      bind(s, 10, line, m.relayHost)
+      bind(s, 11, line, m.relayIP)
+      sqlite3_bind_int64(s, 12, fileID)
+      sqlite3_bind_int64(s, 13, lineNumber)
+      try step(s)
+      counts.messages += 1
+      let key = messageKey(line, server, m.queueID)
+      if messageIDs.count > 1 << 21 { messageIDs.removeAll(keepingCapacity: true) }
+      messageIDs[key] = sqlite3_last_insert_rowid(db.sqliteConnection)
+
+    case .delivery(let d):
+      let s = insertDelivery
+      let messageID = messageIDs[messageKey(line, server, d.queueID)]
+      for recipient in d.recipients {
+        if let messageID { sqlite3_bind_int64(s, 1, messageID) } else { sqlite3_bind_null(s, 1) }
+        bind(s, 2, line, server)
+        bind(s, 3, line, d.queueID)
+        bindTime(s, 4)
+        bind(s, 5, line, recipient)
+        bindDomain(s, 6, line, recipient)
+        bind(s, 7, line, d.mailer)
+        bind(s, 8, line, d.relayHost)
+        bind(s, 9, line, d.relayIP)
+        bind(s, 10, line, d.dsn)
+        bindStatic(s, 11, d.status.rawValue)
+        bind(s, 12, line, d.stat)
+        bindInt(s, 13, d.delaySeconds)
+        sqlite3_bind_int64(s, 14, fileID)
+        sqlite3_bind_int64(s, 15, lineNumber)
+        try step(s)
+        counts.deliveries += 1
+      }
+
+    case .reject(let r):
+      let s = insertReject
+      bind(s, 1, line, server)
+      bindTime(s, 2)
+      bind(s, 3, line, r.queueID)
+      bind(s, 4, line, r.ruleset)
+      bind(s, 5, line, r.arg)
+      bind(s, 6, line, r.relayHost)
+      bind(s, 7, line, r.relayIP)
+      bindInt(s, 8, r.code)
+      bind(s, 9, line, r.dsn)
+      bind(s, 10, line, r.reason)
+      sqlite3_bind_int64(s, 11, fileID)
+      sqlite3_bind_int64(s, 12, lineNumber)
+      try step(s)
+      counts.rejects += 1
+
+    case .notification(let n):
+      let s = insertNotification
+      bind(s, 1, line, server)
+      bindTime(s, 2)
+      bind(s, 3, line, n.queueID)
+      bind(s, 4, line, n.newQueueID)
+      bindStatic(s, 5, n.kind.rawValue)
+      bind(s, 6, line, n.reason)
+      sqlite3_bind_int64(s, 7, fileID)
+      sqlite3_bind_int64(s, 8, lineNumber)
+      try step(s)
+      counts.notifications += 1
+
+    case .login(let l):
+      let s = insertLogin
+      bind(s, 1, line, server)
+      bindTime(s, 2)
+      bindStatic(s, 3, l.service.rawValue)
+      bind(s, 4, line, l.user)
+      bind(s, 5, line, l.ip)
+      sqlite3_bind_int(s, 6, l.ok ? 1 : 0)
+      sqlite3_bind_int64(s, 7, fileID)
+      sqlite3_bind_int64(s, 8, lineNumber)
+      try step(s)
+      counts.logins += 1
+
+    case .verdict(let v):
+      let s = insertVerdict
+      bind(s, 1, line, server)
+      bindTime(s, 2)
+      bind(s, 3, line, v.queueID)
+      bindStatic(s, 4, v.scanner.rawValue)
+      bindStatic(s, 5, v.verdict.rawValue)
+      bind(s, 6, line, v.name)
+      bind(s, 7, line, v.relayIP)
+      bind(s, 8, line, v.sender)
+      bind(s, 9, line, v.recipient)
+      sqlite3_bind_int64(s, 10, fileID)
+      sqlite3_bind_int64(s, 11, lineNumber)
+      try step(s)
+      counts.verdicts += 1
+
+    case .notice(let n):
+      let s = insertNotice
+      bind(s, 1, line, server)
+      bindTime(s, 2)
+      bind(s, 3, line, n.queueID)
+      bindStatic(s, 4, n.kind.rawValue)
+      bind(s, 5, line, n.relayHost)
+      bind(s, 6, line, n.relayIP)
+      sqlite3_bind_int64(s, 7, fileID)
+      sqlite3_bind_int64(s, 8, lineNumber)
+      try step(s)
+      counts.notices += 1
+    }
+  }
+
+  // MARK: - Binding
+
+  private func step(_ statement: OpaquePointer) throws {
+    let code = sqlite3_step(statement)
+    sqlite3_reset(statement)
+    guard code == SQLITE_DONE else {
+      throw DatabaseError(
+        resultCode: ResultCode(rawValue: code),
+        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+  }
+
+  @inline(__always)
+  private func bind(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ field: Field?) {
+    guard let field else {
+      sqlite3_bind_null(s, index)
+      return
+    }
+    let start = UnsafeRawPointer(line + field.lowerBound).assumingMemoryBound(to: CChar.self)
+    sqlite3_bind_text(s, index, start, Int32(field.count), nil)
+  }
+
+  @inline(__always)
+  private func bindTime(_ s: OpaquePointer, _ index: Int32) {
+    timeText.withUnsafeBufferPointer { buffer in
+      let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+      sqlite3_bind_text(s, index, start, 19, sqliteTransient)
+    }
+  }
+
+  /// The part after the last `@`, lowercased; NULL when there is none.
+  private func bindDomain(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ field: Field) {
+    var at = field.upperBound
+    while at > field.lowerBound && line[at - 1] != UInt8(ascii: "@") { at -= 1 }
+    let count = field.upperBound - at
+    guard at > field.lowerBound, count > 0, count <= scratch.count else {
+      sqlite3_bind_null(s, index)
+      return
+    }
+    scratch.withUnsafeMutableBufferPointer { buffer in
+      for i in 0..<count {
+        let byte = line[at + i]
+        buffer[i] = byte &- 65 < 26 ? byte | 0x20 : byte
+      }
+      let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+      sqlite3_bind_text(s, index, start, Int32(count), sqliteTransient)
+    }
+  }
+
+  /// The whole line: TEXT when it is valid UTF-8, else a BLOB of its bytes.
+  private func bindLine(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ count: Int) {
+    let bytes = UnsafeBufferPointer(start: line, count: count)
+    if isValidUTF8(bytes) {
+      let start = UnsafeRawPointer(line).assumingMemoryBound(to: CChar.self)
+      sqlite3_bind_text(s, index, start, Int32(count), nil)
+    } else {
+      sqlite3_bind_blob(s, index, line, Int32(count), nil)
+    }
+  }
+
+  private func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: String) {
+    bindString(s, index, text)
+  }
+
+  private func bindString(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
+    guard let text else {
+      sqlite3_bind_null(s, index)
+      return
+    }
+    sqlite3_bind_text(s, index, text, -1, sqliteTransient)
+  }
+
+  private func bindInt(_ s: OpaquePointer, _ index: Int32, _ value: Int?) {
+    if let value { sqlite3_bind_int64(s, index, Int64(value)) } else { sqlite3_bind_null(s, index) }
+  }
+
+  private func messageKey(_ line: UnsafePointer<UInt8>, _ server: Field, _ queueID: Field) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for i in server { hash = (hash ^ UInt64(line[i])) &* 0x100_0000_01b3 }
+    hash = (hash ^ 0xff) &* 0x100_0000_01b3
+    for i in queueID { hash = (hash ^ UInt64(line[i])) &* 0x100_0000_01b3 }
+    return hash
+  }
+}
+
+/// Whether `bytes` are well-formed UTF-8 (no NUL-free requirement: NUL is valid).
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  var i = 0
+  let n = bytes.count
+  while i < n {
+    let b = bytes[i]
+    if b < 0x80 {
+      i += 1
+      continue
+    }
+    let need: Int
+    if b & 0xE0 == 0xC0, b >= 0xC2 { need = 1 }
+    else if b & 0xF0 == 0xE0 { need = 2 }
+    else if b & 0xF8 == 0xF0, b <= 0xF4 { need = 3 }
+    else { return false }
+    guard i + need < n else { return false }
+    for k in 1...need where bytes[i + k] & 0xC0 != 0x80 { return false }
+    if need == 2 {
+      let c = bytes[i + 1]
+      if b == 0xE0 && c < 0xA0 { return false }
+      if b == 0xED && c >= 0xA0 { return false }
+    } else if need == 3 {
+      let c = bytes[i + 1]
+      if b == 0xF0 && c < 0x90 { return false }
+      if b == 0xF4 && c >= 0x90 { return false }
+    }
+    i += need + 1
+  }
+  return true
+}

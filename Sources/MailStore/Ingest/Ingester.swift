@@ -1,0 +1,508 @@
+import Foundation
+import GRDB
+import MailLog
+
+/// What `ingest` was asked to do.
+public struct IngestOptions: Sendable {
+  public var paths: [String]
+  /// `--year`: the year of the first line of every file without RFC 3339 stamps.
+  public var year: Int?
+  public var context = AnalystContext()
+  /// Keep every line in `raw_lines` (for `message` and evidence).
+  public var storeRawLines = true
+  /// A plain file modified less than this many seconds ago may still be
+  /// written to: its last line, if it has no newline yet, is left for the
+  /// next run.
+  public var activeFileGrace: Int64 = 120
+
+  public init(paths: [String], year: Int? = nil) {
+    self.paths = paths
+    self.year = year
+  }
+}
+
+/// Progress of a running ingest, for the progress bar.
+public struct IngestProgress: Sendable {
+  public var bytesDone: Int
+  public var bytesTotal: Int
+  public var lines: Int
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable {
+  /// Input files examined (found and opened).
+  public var files = 0
+  public var newFiles = 0
+  public var resumedFiles = 0
+  /// Known files with nothing new in them.
+  public var unchangedFiles = 0
+  public var emptyFiles = 0
+  /// Files met inside folders that are not text logs (binary, or no syslog line).
+  public var skippedFiles: [String] = []
+  public var counts = RowCounts()
+  public var seconds = 0.0
+  /// Inputs that were rejected or are incomplete (exit status 1).
+  public var problems: [LogReadError] = []
+  public var warnings: [String] = []
+  public var interrupted = false
+}
+
+/// Streams log files into the store: one thread reads, decompresses, splits
+/// and parses; the calling thread writes. Each batch of lines commits
+/// together with its file's new read position, so an ingest stopped at any
+/// point and run again ends with exactly the rows of one uninterrupted run.
+public final class Ingester: @unchecked Sendable {
+  private let database: DatabaseQueue
+  private let databasePath: String
+  private let options: IngestOptions
+  private let logger: (@Sendable (String) -> Void)?
+
+  public init(
+    database: DatabaseQueue, databasePath: String, options: IngestOptions,
+    warn: (@Sendable (String) -> Void)? = nil
+  ) {
+    self.database = database
+    self.databasePath = databasePath
+    self.options = options
+    self.logger = warn
+  }
+
+  public func run(
+    progress: (@Sendable (IngestProgress) -> Void)? = nil,
+    shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) throws(StoreError) -> IngestReport {
+    let started = Date()
+    let discovered = ArchiveDiscovery.discover(options.paths)
+    var known: [FileState] = []
+    var startDeliveryID: Int64 = 0
+    var startMessageID: Int64 = 0
+    do {
+      try database.write { db in
+        try options.context.store(db)
+        known = try Self.loadFiles(db)
+        startDeliveryID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM deliveries") ?? 0
+        startMessageID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM messages") ?? 0
+      }
+    } catch {
+      throw StoreError.from(error, path: databasePath)
+    }
+
+    let channel = BatchChannel(capacity: 4)
+    let reader = FileReader(
+      paths: discovered.files, known: known, options: options, channel: channel,
+      progress: progress, shouldStop: shouldStop)
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      reader.run()
+      channel.close()
+      done.signal()
+    }
+    thread.stackSize = 8 << 20
+    thread.start()
+
+    var counts = RowCounts()
+    var failure: (any Error)?
+    do {
+      try database.writeWithoutTransaction { db in
+        let writer = try EventWriter(db, storeRawLines: options.storeRawLines)
+        while let batch = channel.pop() {
+          try db.inTransaction(.immediate) {
+            try writer.write(batch)
+            return .commit
+          }
+        }
+        counts = writer.counts
+      }
+    } catch {
+      failure = error
+      channel.cancel()
+    }
+    done.wait()
+    if let failure { throw StoreError.from(failure, path: databasePath) }
+
+    do {
+      try database.writeWithoutTransaction { db in
+        try Schema.createIndexes(db)
+        try db.inTransaction(.immediate) {
+          try Self.linkDeliveries(db, after: startDeliveryID)
+          try Self.inferLocalDomains(db, messagesAfter: startMessageID, deliveriesAfter: startDeliveryID)
+          return .commit
+        }
+        try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+      }
+    } catch {
+      throw StoreError.from(error, path: databasePath)
+    }
+
+    var report = reader.report
+    report.problems = discovered.errors + report.problems
+    report.counts = counts
+    report.seconds = Date().timeIntervalSince(started)
+    return report
+  }
+
+  static func loadFiles(_ db: Database) throws -> [FileState] {
+    try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map { row in
+      FileState(
+        id: row["id"], path: row["path"], fingerprint: row["fingerprint"],
+        prefixLength: row["prefix_length"], size: row["size"], compression: row["compression"],
+        bytesRead: row["bytes_read"], lines: row["lines"],
+        firstTime: (row["first_time"] as String?).flatMap(LocalDateTime.init),
+        lastTime: (row["last_time"] as String?).flatMap(LocalDateTime.init),
+        yearSource: (row["year_source"] as String?).flatMap(YearSource.init(rawValue:)),
+        status: row["status"], error: row["error"], members: row["members"],
+        trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
+        oversizeLines: row["oversize_lines"])
+    }
+  }
+
+  /// Links deliveries whose `from=` was not seen in the same run (or came in an
+  /// earlier file) to their message: the latest one with the same server and
+  /// queue id received at or before the delivery.
+  static func linkDeliveries(_ db: Database, after id: Int64) throws {
+    try db.execute(
+      sql: """
+        UPDATE deliveries SET message_id = (
+          SELECT m.id FROM messages m
+          WHERE m.server = deliveries.server AND m.queue_id = deliveries.queue_id
+            AND m.time <= deliveries.time
+          ORDER BY m.time DESC LIMIT 1)
+        WHERE id > ? AND message_id IS NULL
+        """, arguments: [id])
+  }
+
+  /// Without `--local-domains`, the domains of recipients delivered by the
+  /// local mailer are taken as local.
+  static func inferLocalDomains(_ db: Database, messagesAfter: Int64, deliveriesAfter: Int64) throws {
+    let given = try Int.fetchOne(db, sql: "SELECT count(*) FROM local_domains WHERE source = 'file'") ?? 0
+    guard given == 0 else { return }
+    try db.execute(
+      sql: """
+        INSERT OR IGNORE INTO local_domains (domain, source)
+        SELECT DISTINCT recipient_domain, 'inferred' FROM deliveries
+        WHERE id > ? AND mailer = 'local' AND recipient_domain IS NOT NULL AND recipient_domain != ''
+        """, arguments: [deliveriesAfter])
+  }
+}
+
+/// The reading side of the ingest: runs on its own thread.
+final class FileReader: @unchecked Sendable {
+  let paths: [String]
+  var registry: [FileState]
+  let options: IngestOptions
+  let channel: BatchChannel
+  let progress: (@Sendable (IngestProgress) -> Void)?
+  let shouldStop: @Sendable () -> Bool
+  var report = IngestReport()
+  private var nextID: Int64
+  private var bytesTotal = 0
+  private var bytesBefore = 0
+  private var linesRead = 0
+  private var lastProgress = 0
+  private var serverOffsets: [UInt64: Int] = [:]
+  private let explicitPaths: Set<String>
+
+  init(
+    paths: [String], known: [FileState], options: IngestOptions, channel: BatchChannel,
+    progress: (@Sendable (IngestProgress) -> Void)?, shouldStop: @escaping @Sendable () -> Bool
+  ) {
+    self.paths = paths
+    self.registry = known
+    self.options = options
+    self.channel = channel
+    self.progress = progress
+    self.shouldStop = shouldStop
+    self.nextID = (known.map(\.id).max() ?? 0) + 1
+    self.explicitPaths = Set(options.paths.map(Self.normalized))
+  }
+
+  func run() {
+    var files: [LogFile] = []
+    for path in paths {
+      do {
+        files.append(try LogFile(path: path))
+      } catch {
+        report.problems.append(error)
+      }
+    }
+    bytesTotal = files.reduce(0) { $0 + $1.size }
+    for file in files {
+      if shouldStop() || channel.isCancelled {
+        report.interrupted = shouldStop()
+        return
+      }
+      report.files += 1
+      if !read(file) { return }
+      bytesBefore += file.size
+    }
+  }
+
+  /// Reads one file from where the store left it. Returns false to stop all.
+  private func read(_ file: LogFile) -> Bool {
+    let head: [UInt8]
+    do {
+      head = try file.head(4096)
+    } catch {
+      report.problems.append(error)
+      return true
+    }
+    if head.isEmpty {
+      report.emptyFiles += 1
+      return true
+    }
+    let named = explicitPaths.contains(Self.normalized(file.path))
+    if Self.looksBinary(head) {
+      if named {
+        report.problems.append(
+          LogReadError(
+            kind: .corrupt, path: file.path, byteOffset: 0,
+            reason: "binary data, not a text log; nothing read from it"))
+      } else {
+        report.skippedFiles.append(file.path)
+      }
+      return true
+    }
+    if !named && !Self.hasSyslogLine(head) {
+      report.skippedFiles.append(file.path)
+      return true
+    }
+    var state: FileState
+    var isNew = false
+    let registryIndex = registry.firstIndex { known in
+      guard let hash = known.fingerprint else { return false }
+      return ContentFingerprint(hash: hash, prefixLength: known.prefixLength).matches(head: head)
+    }
+    if let registryIndex {
+      state = registry[registryIndex]
+      if state.status == "done" && state.size == file.size
+        && state.compression == file.compression.rawValue
+      {
+        report.unchangedFiles += 1
+        return true
+      }
+      report.resumedFiles += 1
+    } else {
+      let fingerprint = ContentFingerprint(of: head)
+      state = FileState(
+        id: nextID, path: file.path, fingerprint: fingerprint.hash,
+        prefixLength: fingerprint.prefixLength, size: file.size,
+        compression: file.compression.rawValue, bytesRead: 0, lines: 0, firstTime: nil,
+        lastTime: nil, yearSource: nil, status: "reading", error: nil, members: nil,
+        trailingGarbage: nil, clockStepsBack: 0, oversizeLines: 0)
+      nextID += 1
+      isNew = true
+      report.newFiles += 1
+      registry.append(state)
+    }
+    let index = registryIndex ?? registry.count - 1
+    state.path = file.path
+    state.size = file.size
+    state.compression = file.compression.rawValue
+    let resumeBytes = state.bytesRead
+    let resumeLines = state.lines
+
+    var years = yearInference(for: file, state: state)
+    var batch = Batch(file: state)
+    batch.isNewFile = isNew
+    let estimatedLength = estimateDecompressedLength(file)
+    let stop = shouldStop
+    let includeFinal =
+      file.compression == .gzip
+      || Int64(Date().timeIntervalSince1970) - file.modificationTime > options.activeFileGrace
+
+    var stopped = false
+    var summary: ReadSummary?
+    var readError: (any Error)?
+    do {
+      summary = try file.readLines(
+        skipBytes: resumeBytes, firstLine: resumeLines + 1, includeUnterminatedFinalLine: includeFinal
+      ) { line in
+        if stop() {
+          stopped = true
+          return false
+        }
+        self.append(line, to: batch, years: &years)
+        self.linesRead += 1
+        if batch.isFull {
+          batch.file.yearSource = years.source
+          batch.file.clockStepsBack = years.clockStepsBack
+          guard self.channel.push(batch) else {
+            stopped = true
+            return false
+          }
+          let next = Batch(file: batch.file)
+          batch = next
+          self.reportProgress(line.endOffset, estimatedLength: estimatedLength, file: file)
+        }
+        return true
+      }
+    } catch {
+      readError = error
+    }
+    batch.file.yearSource = years.source
+    batch.file.clockStepsBack = years.clockStepsBack
+    if let summary {
+      batch.file.members = summary.members
+      batch.file.trailingGarbage = summary.trailingGarbageBytes
+      if summary.trailingGarbageBytes > 0 {
+        report.warnings.append(
+          "\(file.path): \(summary.trailingGarbageBytes) bytes after the last gzip member ignored")
+      }
+      if !stopped { batch.file.status = "done" }
+      if summary.unterminatedFinalLine && !includeFinal {
+        report.warnings.append(
+          "\(file.path): the last line has no newline yet; it will be read by the next run")
+      }
+    }
+    if let readError {
+      let described = (readError as? LogReadError) ?? LogReadError(
+        kind: .io, path: file.path, byteOffset: nil, reason: "\(readError)")
+      batch.file.status = described.kind == .truncated ? "truncated" : "error"
+      batch.file.error = described.description
+      report.problems.append(described)
+    }
+    if batch.file.clockStepsBack > 0 && !stopped {
+      report.warnings.append(
+        "\(file.path): the clock stepped back \(batch.file.clockStepsBack) times; times kept as logged")
+    }
+    registry[index] = batch.file
+    if !channel.push(batch) { return false }
+    if stopped {
+      report.interrupted = shouldStop()
+      return false
+    }
+    return true
+  }
+
+  static func normalized(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.path
+  }
+
+  /// More than a tenth of control bytes (other than tab, CR, LF, FF): a
+  /// binary file such as wtmp or a core dump, not a log.
+  static func looksBinary(_ head: [UInt8]) -> Bool {
+    var control = 0
+    for byte in head where byte < 0x09 || (byte > 0x0D && byte < 0x20) || byte == 0x7F {
+      control += 1
+    }
+    return control * 10 > head.count
+  }
+
+  /// Whether any complete line of `head` has a syslog envelope. Files met
+  /// inside folders without one (a CSV, a JSON file) are not logs.
+  static func hasSyslogLine(_ head: [UInt8]) -> Bool {
+    head.withUnsafeBufferPointer { buffer in
+      var start = 0
+      for i in 0..<buffer.count where buffer[i] == 10 || i == buffer.count - 1 {
+        let line = UnsafeBufferPointer(rebasing: buffer[start..<(buffer[i] == 10 ? i : i + 1)])
+        start = i + 1
+        if SyslogEnvelope.parse(line.span) != nil { return true }
+      }
+      return false
+    }
+  }
+
+  private func append(_ line: borrowing LogLine, to batch: Batch, years: inout YearInference) {
+    let bytes = line.bytes
+    let start = batch.bytes.count
+    batch.bytes.append(contentsOf: bytes)
+    var item = BatchItem(
+      start: start, length: bytes.count, number: line.number, originalLength: line.originalLength,
+      time: LocalDateTime(year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0), parsed: nil)
+    var file = batch.file
+    file.bytesRead = line.endOffset
+    file.lines = line.number
+    if line.isOversize { file.oversizeLines += 1 }
+    if !line.isOversize, let parsed = MailLine.parse(bytes.span) {
+      var time = years.resolve(parsed.envelope.timestamp)
+      if case .received(let message) = parsed.event,
+        let qid = QueueIDClock.decode(bytes.span, message.queueID),
+        let anchored = years.anchor(on: qid, line: time)
+      {
+        time = anchored.time
+        noteOffset(anchored.utcOffset, server: parsed.envelope.host, bytes: bytes, since: time, batch: batch)
+      }
+      item.time = time
+      item.parsed = parsed
+      if file.firstTime == nil { file.firstTime = time }
+      if file.lastTime == nil || time > file.lastTime! { file.lastTime = time }
+    }
+    batch.file = file
+    batch.items.append(item)
+  }
+
+  private func noteOffset(
+    _ offset: Int, server: Field, bytes: UnsafeBufferPointer<UInt8>, since: LocalDateTime, batch: Batch
+  ) {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for i in server { hash = (hash ^ UInt64(bytes[i])) &* 0x100_0000_01b3 }
+    guard serverOffsets[hash] != offset else { return }
+    serverOffsets[hash] = offset
+    let name = String(decoding: bytes[server], as: UTF8.self)
+    batch.clockChanges.append((name, since, offset))
+  }
+
+  /// The year of the first line to read, and where it comes from.
+  private func yearInference(for file: LogFile, state: FileState) -> YearInference {
+    if let last = state.lastTime, state.bytesRead > 0 {
+      return YearInference(resumingAfter: last, source: state.yearSource ?? .fileMTime, flagYear: options.year)
+    }
+    let modification = file.gzipHeaderTime ?? file.modificationTime
+    let mtimeSource: YearSource = file.gzipHeaderTime != nil ? .gzipMTime : .fileMTime
+    let referenceYear = LocalDateTime(secondsSinceEpoch: Int(modification)).year
+    var first: LocalTimestamp?
+    var anchor: (Int, YearSource)?
+    if let sample = try? file.head(256 << 10) {
+      sample.withUnsafeBufferPointer { buffer in
+        var lineStart = 0
+        for i in 0..<buffer.count where buffer[i] == 10 {
+          let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<i])
+          lineStart = i + 1
+          guard let parsed = MailLine.parse(line.span) else { continue }
+          let stamp = parsed.envelope.timestamp
+          if first == nil { first = stamp }
+          if let year = stamp.year {
+            anchor = (year, .lines)
+            break
+          }
+          if case .received(let message) = parsed.event,
+            let qid = QueueIDClock.decode(line.span, message.queueID), let first
+          {
+            let year = YearInference.yearFromQueueID(qid, localMonth: stamp.month, reference: referenceYear)
+            let startsLater = (first.month, first.day) > (stamp.month, stamp.day)
+            anchor = (startsLater ? year - 1 : year, .queueID)
+            break
+          }
+        }
+      }
+    }
+    if anchor == nil {
+      let year = YearInference.anchorFromModificationTime(
+        modification, firstMonth: first?.month ?? 1, firstDay: first?.day ?? 1)
+      anchor = (year, mtimeSource)
+    }
+    return YearInference(flagYear: options.year, anchor: anchor!)
+  }
+
+  /// A gzip file's uncompressed length from its trailer (ISIZE, mod 2^32),
+  /// for the progress bar only.
+  private func estimateDecompressedLength(_ file: LogFile) -> Int {
+    guard file.compression == .gzip, file.size >= 18 else { return max(file.size, 1) }
+    let fd = open(file.path, O_RDONLY)
+    guard fd >= 0 else { return file.size * 8 }
+    defer { close(fd) }
+    var trailer = [UInt8](repeating: 0, count: 4)
+    guard pread(fd, &trailer, 4, off_t(file.size - 4)) == 4 else { return file.size * 8 }
+    let isize = Int(trailer[0]) | Int(trailer[1]) << 8 | Int(trailer[2]) << 16 | Int(trailer[3]) << 24
+    return isize > file.size ? isize : file.size * 8
+  }
+
+  private func reportProgress(_ offset: Int, estimatedLength: Int, file: LogFile) {
+    guard let progress else { return }
+    let fraction = min(1.0, Double(offset) / Double(max(estimatedLength, 1)))
+    progress(
+      IngestProgress(
+        bytesDone: bytesBefore + Int(fraction * Double(file.size)), bytesTotal: bytesTotal,
+        lines: linesRead))
+  }
+}

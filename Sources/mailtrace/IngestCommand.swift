@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import MailStore
+
+struct Ingest: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Stream maillog files into the database.",
+    discussion: """
+      PATH may be files or folders (searched recursively), in any order. Rotations
+      (maillog, maillog.1, maillog.2.gz, maillog-20040224.gz) are read oldest first;
+      gzip is recognised by its magic bytes, every member of a multi-member file is
+      read. A file already read is recognised by its content, also after rotation or
+      compression, and only its new lines are read: running the same ingest twice adds
+      nothing. Lines not understood are kept in the `unparsed` table.
+
+      A missing year comes from --year, else from the UTC date in sendmail 8.12+ queue
+      ids, else from the gzip header's or the file's modification time.
+
+      Exit status: 0 all read; 1 some input rejected or incomplete (named on stderr; all
+      else committed; run again when it is complete); 3 database locked, read-only, full
+      or corrupt; 130 interrupted (committed lines stay; run again to resume).
+      """)
+
+  @Argument(help: ArgumentHelp("Log files or folders.", valueName: "path"))
+  var paths: [String]
+
+  @OptionGroup var database: DatabaseOption
+
+  @Option(help: "The year of the first line, for logs without one (overrides inference).")
+  var year: Int?
+
+  @Option(help: ArgumentHelp("Site map, CSV lines `cidr,site`; stored in the database.", valueName: "file"))
+  var sites: String?
+
+  @Option(
+    name: .customLong("local-domains"),
+    help: ArgumentHelp(
+      "Local mail domains, one a line; stored in the database. Without it, the domains of locally delivered recipients are used.",
+      valueName: "file"))
+  var localDomains: String?
+
+  @Option(help: "Summary format: text or json.")
+  var format: SummaryFormat = .text
+
+  @Flag(help: "No progress bar.")
+  var quiet = false
+
+  @Flag(name: .customLong("no-raw-lines"), help: "Do not keep every raw line in the database (smaller, faster; `message` then shows no raw lines).")
+  var noRawLines = false
+
+  enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+  func validate() throws {
+    if let year, !(1970...2200).contains(year) {
+      throw ValidationError("--year \(year) is out of range (1970-2200).")
+    }
+  }
+
+  func run() throws {
+    var options = IngestOptions(paths: paths, year: year)
+    options.storeRawLines = !noRawLines
+    do {
+      if let sites { try options.context.loadSites(sites) }
+      if let localDomains { try options.context.loadLocalDomains(localDomains) }
+    } catch {
+      printError("Error: \(terminalSafe(error.description))")
+      printError("Nothing was ingested. Fix the file and run the same command again.")
+      throw ExitStatus.inputProblem
+    }
+
+    let dbPath = MailDatabase.resolvePath(database.db)
+    installInterruptHandler()
+    let report: IngestReport
+    let bar = !quiet && isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
+    var onProgress: (@Sendable (IngestProgress) -> Void)?
+    if let bar {
+      onProgress = { bar.update(bytesDone: $0.bytesDone, bytesTotal: $0.bytesTotal, lines: $0.lines) }
+    }
+    do throws(StoreError) {
+      let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+      defer { withExtendedLifetime(lock) {} }
+      let ingester = Ingester(database: queue, databasePath: dbPath, options: options)
+      report = try ingester.run(
+        progress: onProgress, shouldStop: { interruptRequested.load(ordering: .relaxed) })
+      bar?.finish()
+    } catch {
+      bar?.finish()
+      printError("Error: \(terminalSafe(error.description))")
+      printError("Nothing of the open transaction was written; what was committed before stays.")
+      printError("Help: \(error.help)")
+      throw ExitStatus.databaseProblem
+    }
+
+    switch format {
+    case .text: print(textSummary(report, dbPath: dbPath))
+    case .json: print(jsonSummary(report))
+    }
+    for warning in report.warnings { printError("Warning: \(terminalSafe(warning))") }
+    for problem in report.problems {
+      printError("Error: \(terminalSafe(problem.description))")
+      printError("  \(advice(for: problem))")
+    }
+    if report.interrupted {
+      printError("Interrupted: \(grouped(report.counts.lines)) lines committed; run the same command again to resume.")
+      throw ExitStatus.interrupted
+    }
+    if !report.problems.isEmpty { throw ExitStatus.inputProblem }
+    if report.files == 0 && report.problems.isEmpty {
+      printError("Error: no log files found in \(paths.map(terminalSafe).joined(separator: ", "))")
+      throw ExitStatus.inputProblem
+    }
+  }
+
+  private func advice(for problem: LogReadError) -> String {
+    switch problem.kind {
+    case .truncated:
+      "Kept: every complete line before the damage. When the file is complete, run the same command again: only the rest is read."
+    case .corrupt:
+      "Kept: every complete line before the damage. The rest of this file could not be decoded; the other files were read."
+    case .notFound: "Nothing read from it; check the path. The other files were read."
+    case .unreadable: "Nothing read from it; check its permissions. The other files were read."
+    case .notRegularFile: "Only regular files and folders are read. The other files were read."
+    case .io: "The other files were read; run the same command again to retry this one."
+    }
+  }
+
+  private func textSummary(_ r: IngestReport, dbPath: String) -> String {
+    let c = r.counts
+    let rate = r.seconds > 0 ? Double(c.lines) / r.seconds : 0
+    var lines: [String] = []
+    var fileParts = ["\(r.newFiles) new", "\(r.resumedFiles) resumed", "\(r.unchangedFiles) unchanged"]
+    if r.emptyFiles > 0 { fileParts.append("\(r.emptyFiles) empty") }
+    lines.append(
+      "Ingested \(grouped(c.lines)) lines from \(r.files) files (\(fileParts.joined(separator: ", "))) into \(terminalSafe(dbPath)) in \(String(format: "%.1f", r.seconds)) s (\(compact(rate)) lines/s)."
+    )
+    lines.append("  parsed      \(grouped(c.parsed))")
+    lines.append("  unparsed    \(grouped(c.unparsed))\(c.oversize > 0 ? " (\(c.oversize) over 64 KiB, cut)" : "")")
+    lines.append("  messages    \(grouped(c.messages))")
+    lines.append("  deliveries  \(grouped(c.deliveries))")
+    lines.append("  bounces     \(grouped(c.notifications)) generated")
+    lines.append("  rejects     \(grouped(c.rejects))")
+    lines.append("  logins      \(grouped(c.logins))")
+    lines.append("  verdicts    \(grouped(c.verdicts))")
+    lines.append("  notices     \(grouped(c.notices))")
+    if c.lines == 0 && r.unchangedFiles > 0 {
+      lines.append("Nothing new: every file was read before.")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private func jsonSummary(_ r: IngestReport) -> String {
+    let c = r.counts
+    let object: [String: Any] = [
+      "files": r.files, "lines": c.lines, "parsed": c.parsed, "unparsed": c.unparsed,
+      "messages": c.messages, "deliveries": c.deliveries, "rejects": c.rejects, "logins": c.logins,
+      "seconds": (r.seconds * 1000).rounded() / 1000,
+      "verdicts": c.verdicts, "notifications": c.notifications, "notices": c.notices,
+      "oversize": c.oversize, "new_files": r.newFiles, "resumed_files": r.resumedFiles,
+      "unchanged_files": r.unchangedFiles, "empty_files": r.emptyFiles,
+      "interrupted": r.interrupted,
+      "problems": r.problems.map { $0.description }, "warnings": r.warnings,
+    ]
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+}

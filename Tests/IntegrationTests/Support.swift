@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import Testing
+
+/// Runs the built `mailtrace` executable, as a user would.
+struct CLI {
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// `$MAILTRACE_BIN` (set by `make test`), else the debug build beside the sources.
+  static var binary: String {
+    if let path = ProcessInfo.processInfo.environment["MAILTRACE_BIN"], !path.isEmpty { return path }
+    return repositoryRoot.appendingPathComponent(".build/debug/mailtrace").path
+  }
+
+  static var repositoryRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+  }
+
+  static var fixtures: URL { repositoryRoot.appendingPathComponent("fixtures") }
+
+  @discardableResult
+  static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws
+    -> Result
+  {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "MAILTRACE_DB")
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes while the process runs, so a full pipe cannot block it.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// A fresh temporary folder, removed when the value goes away.
+final class TemporaryFolder {
+  let url: URL
+
+  init() throws {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mailtrace-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+
+  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+  func write(_ name: String, _ text: String) throws {
+    try write(name, Data(text.utf8))
+  }
+
+  func write(_ name: String, _ data: Data) throws {
+    let target = url.appendingPathComponent(name)
+    try FileManager.default.createDirectory(
+      at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try data.write(to: target)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// gzip-compresses `data` with the system gzip.
+func gzip(_ data: Data) throws -> Data {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/sh")
+  process.arguments = ["-c", "gzip -c -n"]
+  let input = Pipe()
+  let output = Pipe()
+  process.standardInput = input
+  process.standardOutput = output
+  try process.run()
+  let writer = Thread {
+    input.fileHandleForWriting.write(data)
+    try? input.fileHandleForWriting.close()
+  }
+  writer.start()
+  let result = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return result
+}
+
+/// Row counts of every event table, to compare two databases.
+func tableCounts(_ path: String) throws -> [String: Int] {
+  var config = Configuration()
+  config.readonly = true
+  let queue = try DatabaseQueue(path: path, configuration: config)
+  return try queue.read { db in
+    var counts: [String: Int] = [:]
+    for table in [
+      "messages", "deliveries", "rejects", "notifications", "logins", "verdicts", "notices",
+      "unparsed", "raw_lines",
+    ] {
+      counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")
+    }
+    return counts
+  }
+}
+
+/// A digest of the event rows that does not depend on row ids or file ids.
+func contentDigest(_ path: String) throws -> [String] {
+  var config = Configuration()
+  config.readonly = true
+  let queue = try DatabaseQueue(path: path, configuration: config)
+  return try queue.read { db in
+    var rows: [String] = []
+    rows += try String.fetchAll(
+      db,
+      sql: "SELECT server||'|'||queue_id||'|'||time||'|'||ifnull(sender,'')||'|'||line FROM messages ORDER BY 1")
+    rows += try String.fetchAll(
+      db,
+      sql: "SELECT server||'|'||queue_id||'|'||time||'|'||ifnull(recipient,'')||'|'||status||'|'||line FROM deliveries ORDER BY 1")
+    rows += try String.fetchAll(
+      db, sql: "SELECT server||'|'||time||'|'||ifnull(reason,'')||'|'||line FROM rejects ORDER BY 1")
+    rows += try String.fetchAll(db, sql: "SELECT CAST(text AS TEXT) FROM lines ORDER BY 1")
+    return rows
+  }
+}
+
+/// One value from a read-only query on the database at `path`.
+func scalar<T: DatabaseValueConvertible>(_ path: String, _ sql: String, as type: T.Type = T.self) throws -> T? {
+  var config = Configuration()
+  config.readonly = true
+  let queue = try DatabaseQueue(path: path, configuration: config)
+  return try queue.read { db in try T.fetchOne(db, sql: sql) }
+}
+
+/// Every row of a read-only query on the database at `path`.
+func rows(_ path: String, _ sql: String) throws -> [Row] {
+  var config = Configuration()
+  config.readonly = true
+  let queue = try DatabaseQueue(path: path, configuration: config)
+  return try queue.read { db in try Row.fetchAll(db, sql: sql) }
+}
