@@ -24,6 +24,9 @@ public struct Outbreak: Equatable, Sendable {
     public var burstSeconds: Int64 = 600
     public var bandRatio = 0.08
     public var minimumWormMessages = 3
+    /// Share of a host's messages, from its first worm message on, that
+    /// must be in the band.
+    public var minimumShare = 0.5
     public init() {}
   }
 
@@ -64,8 +67,9 @@ public struct Outbreak: Equatable, Sendable {
   public var infected: [InfectedHost]
   /// Ids of `messages` rows that are worm submissions.
   public var wormMessageIDs: Set<Int64>
-  /// Message-IDs of the worm submissions (to follow them across servers).
-  public var wormMsgids: Set<String>
+  /// Message-IDs of the worm submissions (to follow them across servers),
+  /// with the host that submitted each.
+  public var wormMsgids: [String: String]
 
   public func infectedHost(_ host: String) -> InfectedHost? {
     infected.first { $0.host == host }
@@ -94,19 +98,25 @@ extension Outbreak {
       let signature = findSignature(
         log, suspicious: suspicious, burst: burst, parameters: parameters)
     else {
-      return Outbreak(signature: nil, infected: [], wormMessageIDs: [], wormMsgids: [])
+      return Outbreak(signature: nil, infected: [], wormMessageIDs: [], wormMsgids: [:])
     }
-    // 3. Infected hosts.
+    // 3. Infected hosts: enough suspicious in-band messages, and from the
+    // first of them on, mostly in-band mail (a busy host that now and then
+    // sends a message of that size is not infected).
     var infected: [InfectedHost] = []
     var ids = Set<Int64>()
-    var msgids = Set<String>()
+    var msgids: [String: String] = [:]
     for host in log.hosts {
       guard let list = log.byHost[host], let flags = suspicious[host] else { continue }
-      let worm = list.indices.filter { i in
-        signature.contains(list[i].size) && (flags[i] || list[i].virus)
-      }
-      let virus = worm.filter { list[$0].virus }.count
-      guard worm.count >= parameters.minimumWormMessages || virus > 0 else { continue }
+      let inBand = list.indices.filter { signature.contains(list[$0].size) }
+      let marked = inBand.filter { flags[$0] || list[$0].virus }
+      let virus = marked.filter { list[$0].virus }.count
+      guard let first = marked.first,
+        marked.count >= parameters.minimumWormMessages || virus > 0
+      else { continue }
+      let worm = inBand.filter { $0 >= first }
+      let share = Double(worm.count) / Double(list.count - first)
+      guard share >= parameters.minimumShare || virus > 0 else { continue }
       let forged = worm.filter { list[$0].forged }.count
       if virus == 0 && forged == 0 {
         // One identical message repeated by one local sender is a mailing.
@@ -114,19 +124,19 @@ extension Outbreak {
         let senders = Set(worm.map { list[$0].sender.lowercased() })
         if sizes.count == 1 && senders.count == 1 { continue }
       }
-      let first = list[worm[0]]
       for i in worm {
         ids.insert(list[i].id)
-        if let m = list[i].msgid, !m.isEmpty { msgids.insert(m) }
+        if let m = list[i].msgid, !m.isEmpty { msgids[m] = host }
       }
       var senderCounts: [String: Int] = [:]
       for message in list where !message.forged {
         senderCounts[message.sender.lowercased(), default: 0] += 1
       }
       let localSenders = senderCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+      let onset = list[first]
       infected.append(
         InfectedHost(
-          host: host, onset: first.time, onsetSeconds: first.seconds, firstMessage: first,
+          host: host, onset: onset.time, onsetSeconds: onset.seconds, firstMessage: onset,
           wormMessages: worm.count, forgedMessages: forged, virusMessages: virus,
           localSenders: localSenders))
     }
@@ -207,7 +217,7 @@ extension Outbreak {
       let repeatedHosts = perHost.values.filter { $0 >= 2 }.count
       let score = Double(repeatedHosts) + 2 * Double(virusHosts.count)
         + 0.001 * Double(hi - lo)
-      if best == nil || score > best!.score {
+      if score > (best?.score ?? -1) {
         best = (score, lo, hi)
       }
     }
@@ -215,8 +225,24 @@ extension Outbreak {
     // Recentre on the median of the window and take ± bandRatio around it.
     let window = items[found.lo..<found.hi]
     let median = window[window.startIndex + window.count / 2].size
-    let low = Int((Double(median) / ratio).rounded(.down))
-    let high = Int((Double(median) * ratio).rounded(.up))
+    var low = Int((Double(median) / ratio).rounded(.down))
+    var high = Int((Double(median) * ratio).rounded(.up))
+    // Tighten to where the worm's sizes actually fall (from hosts that sent
+    // several), with a little room: fewer ordinary messages fall inside.
+    var perHostInBand: [Int: Int] = [:]
+    for item in items where item.size >= low && item.size <= high {
+      perHostInBand[item.host, default: 0] += 1
+    }
+    let core = items.filter { item in
+      item.size >= low && item.size <= high && (perHostInBand[item.host] ?? 0) >= 2
+    }.map(\.size)
+    if core.count >= 5 {
+      let pad = max(200, median / 100)
+      let p0 = core[core.count / 200]
+      let p1 = core[core.count - 1 - core.count / 200]
+      low = max(low, p0 - pad)
+      high = min(high, p1 + pad)
+    }
     let inBand = items.filter { $0.size >= low && $0.size <= high }
     return Signature(
       lowSize: low, highSize: high, typicalSize: median,

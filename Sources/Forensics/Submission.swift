@@ -8,7 +8,7 @@ public struct Submission: Equatable, Sendable {
   public var server: String
   public var queueID: String
   public var time: String
-  /// `time` in seconds (see ``LocalTime``).
+  /// `time` in UTC seconds (see ``ServerClocks``).
   public var seconds: Int64
   public var sender: String
   public var senderDomain: String?
@@ -27,6 +27,7 @@ public struct Submission: Equatable, Sendable {
 /// The internal client hosts and the messages each submitted, in time order.
 public struct SubmissionLog: Sendable {
   public var network: NetworkContext
+  public var clocks: ServerClocks
   /// Host address → its submissions, in time order.
   public var byHost: [String: [Submission]]
   /// Every address that appears as a relay of a message, with its count.
@@ -63,6 +64,7 @@ extension SubmissionLog {
   ///   then one indexed range read per internal host.
   public static func fetch(_ db: Database, network: NetworkContext? = nil) throws -> SubmissionLog {
     let network = try network ?? NetworkContext.fetch(db)
+    let clocks = try ServerClocks.fetch(db)
     var relayCounts: [String: Int] = [:]
     for row in try Row.fetchAll(
       db,
@@ -103,7 +105,7 @@ extension SubmissionLog {
         list.append(
           Submission(
             id: row[0], server: server, queueID: queueID, time: time,
-            seconds: LocalTime.seconds(time) ?? 0, sender: sender, senderDomain: domain,
+            seconds: clocks.utc(server: server, time), sender: sender, senderDomain: domain,
             size: row[6] ?? 0, nrcpts: row[7] ?? 0, msgid: row[8], host: ip,
             source: LineReference(fileID: row[9], line: row[10]),
             forged: network.isForged(sender: sender, domain: domain),
@@ -112,6 +114,6 @@ extension SubmissionLog {
       if !list.isEmpty { byHost[ip] = list }
     }
     return SubmissionLog(
-      network: network, byHost: byHost, relayCounts: relayCounts, virusQueues: virusQueues)
+      network: network, clocks: clocks, byHost: byHost, relayCounts: relayCounts, virusQueues: virusQueues)
   }
 }

@@ -11,7 +11,7 @@ import GRDB
 /// - the bounces the servers generated for it (their new queue ids).
 /// Lines are every stored row of those queue ids (`from=`, `to=`, rejects,
 /// DSNs, verdicts, notices), in time order.
-public struct MessageTrace: Equatable, Sendable {
+public struct MessageJourney: Equatable, Sendable {
   /// One stay of the message on one server.
   public struct Hop: Equatable, Sendable {
     public var server: String
@@ -41,9 +41,9 @@ public struct MessageTrace: Equatable, Sendable {
   public var lines: [Line]
 }
 
-extension MessageTrace {
+extension MessageJourney {
   /// nil when nothing in the store matches `id`.
-  public static func fetch(_ db: Database, id: String) throws -> MessageTrace? {
+  public static func fetch(_ db: Database, id: String) throws -> MessageJourney? {
     var bare = id.trimmingCharacters(in: .whitespaces)
     if bare.hasPrefix("<") && bare.hasSuffix(">") && bare.count >= 2 {
       bare = String(bare.dropFirst().dropLast())
@@ -154,13 +154,13 @@ extension MessageTrace {
           role: queues[key] ?? "message"))
     }
     hops.sort { ($0.time, $0.server) < ($1.time, $1.server) }
-    return MessageTrace(query: id, hops: hops, lines: lines)
+    return MessageJourney(query: id, hops: hops, lines: lines)
   }
 
   /// The queue id at the start of a `Sent (…)` reply: `Sent (i1OHl1Z12345
   /// Message accepted for delivery)` gives `i1OHl1Z12345`; Postfix's
   /// `sent (250 2.0.0 Ok: queued as 4Xy…)` gives the id after `queued as`.
-  static func nextHopQueueID(_ stat: String) -> String? {
+  public static func nextHopQueueID(_ stat: String) -> String? {
     if let range = stat.range(of: "queued as ") {
       let rest = stat[range.upperBound...]
       let id = rest.prefix { $0.isLetter || $0.isNumber }

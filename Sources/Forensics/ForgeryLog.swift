@@ -22,7 +22,7 @@ public struct Forgery: Equatable, Sendable {
 }
 
 /// The milter rule of the story applied to history.
-public enum Forgeries {
+public enum ForgeryLog {
   /// Every internal host with at least one forged message, earliest latch first.
   public static func fetch(_ db: Database) throws -> [Forgery] {
     let log = try SubmissionLog.fetch(db)

@@ -26,7 +26,7 @@ public struct HostActivity: Equatable, Sendable {
 ///
 /// Sorted worst first: infected hosts before clean ones, then by worm
 /// messages, forged messages, rejects and messages, most first.
-public enum Hosts {
+public enum WormLog {
   public static func fetch(_ db: Database) throws -> [HostActivity] {
     let log = try SubmissionLog.fetch(db)
     let outbreak = Outbreak.analyse(log)

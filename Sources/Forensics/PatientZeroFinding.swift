@@ -9,7 +9,7 @@ import GRDB
 /// drops when the signature rests on burst and size alone (no forged senders,
 /// no virus verdicts), when no inbound message was found, and when other
 /// candidates remain (they are listed as alternatives).
-public struct PatientZero: Equatable, Sendable {
+public struct PatientZeroFinding: Equatable, Sendable {
   /// Another host that could be patient zero, and why.
   public struct Alternative: Equatable, Sendable {
     public var host: String
@@ -38,14 +38,14 @@ public struct PatientZero: Equatable, Sendable {
   }
 }
 
-extension PatientZero {
+extension PatientZeroFinding {
   /// nil when no infected host was found.
-  public static func fetch(_ db: Database) throws -> PatientZero? {
-    let spread = try Spread.fetch(db)
+  public static func fetch(_ db: Database) throws -> PatientZeroFinding? {
+    let spread = try InfectionTree.fetch(db)
     return try from(spread, db)
   }
 
-  public static func from(_ spread: Spread, _ db: Database) throws -> PatientZero? {
+  public static func from(_ spread: InfectionTree, _ db: Database) throws -> PatientZeroFinding? {
     let infections = spread.infections
     guard !infections.isEmpty else { return nil }
     let candidates = infections.filter { infection in
@@ -54,9 +54,10 @@ extension PatientZero {
       case .host?: false
       }
     }
-    // Earliest onset first; a host with a traced inbound message beats one
-    // without at the same onset.
-    let root = candidates.first ?? infections[0]
+    // The earliest host with a traced inbound message from outside; else
+    // the earliest with no known source.
+    let root =
+      candidates.first { $0.infectedBy == .external } ?? candidates.first ?? infections[0]
     var notes: [String] = []
     var confidence = 1.0
     switch root.userLink {
@@ -96,25 +97,25 @@ extension PatientZero {
     let rootSeconds = LocalTime.seconds(root.onset) ?? 0
     for other in candidates where other.host != root.host {
       let gap = (LocalTime.seconds(other.onset) ?? 0) - rootSeconds
+      let external = other.infectedBy == .external
       let reason: String
-      switch other.infectedBy {
-      case .external?: reason = "also infected from outside"
-      default: reason = "source not found in the logs"
-      }
-      // A later independent introduction does not make the root doubtful;
-      // a close one, or one whose source is unknown, does.
-      if gap < 3600 {
-        confidence *= other.infectedBy == .external ? 0.6 : 0.8
-      } else if other.infectedBy == nil && gap < 6 * 3600 {
-        confidence *= 0.9
+      if gap < 0 {
+        // An earlier infection whose source the logs do not show.
+        confidence *= 0.5
+        reason = "infected \(-gap / 60) min earlier, source not found in the logs"
+      } else {
+        reason =
+          (external ? "also infected from outside" : "source not found in the logs")
+          + " (onset \(gap / 60) min after)"
+        // A later independent introduction does not make the root doubtful;
+        // a close one does.
+        if gap < 3600 { confidence *= external ? 0.6 : 0.85 }
       }
       alternatives.append(
-        Alternative(
-          host: other.host, onset: other.onset, user: other.user,
-          reason: reason + " (onset \(gap / 60) min after)"))
+        Alternative(host: other.host, onset: other.onset, user: other.user, reason: reason))
     }
-    if alternatives.count > 0 && candidates.first?.host == root.host && alternatives.count > 3 {
-      notes.append("\(alternatives.count) other hosts have no internal source")
+    if alternatives.contains(where: { $0.reason.contains("earlier") }) {
+      notes.append("hosts infected earlier than \(root.host) have no traced source")
     }
     var references: [LineReference] = []
     if let via = root.via {
@@ -124,7 +125,7 @@ extension PatientZero {
     if let login = root.login { references.append(login.source) }
     references.append(root.firstMessage.source)
     let evidence = try Evidence.fetch(db, references)
-    return PatientZero(
+    return PatientZeroFinding(
       host: root.host, user: root.user, userLink: root.userLink, site: root.site,
       onset: root.onset, infectedBy: inbound, deliveredTo: root.via?.mailbox,
       confidence: (confidence * 100).rounded() / 100, alternatives: alternatives, notes: notes,

@@ -22,6 +22,8 @@ public struct TimelineEntry: Equatable, Sendable {
   /// The message is one of the worm's (see ``Outbreak``).
   public var worm: Bool
   public var source: LineReference
+  /// The server's UTC offset in seconds at that time, when the logs gave it.
+  public var utcOffset: Int64?
 }
 
 /// Which events to list.
@@ -40,7 +42,7 @@ public struct TimelineFilter: Equatable, Sendable {
 }
 
 /// Who mailed whom, in time order.
-public enum Timeline {
+public enum MailTimeline {
   /// Calls `body` with each entry in time order; stops early when it
   /// returns false. Entries stream from a cursor, so a long archive never
   /// sits in memory whole.
@@ -51,6 +53,11 @@ public enum Timeline {
     let log = try SubmissionLog.fetch(db)
     let outbreak = outbreak ?? Outbreak.analyse(log)
     let network = log.network
+    let clocks = try ServerClocks.fetch(db)
+    func offset(_ server: String, _ time: String) -> Int64? {
+      guard clocks.isKnown(server) else { return nil }
+      return clocks.offset(server: server, local: LocalTime.seconds(time) ?? 0)
+    }
     let origins = try OriginTracer(db, network: network)
     var originCache: [String: String?] = [:]
     let since = filter.since ?? "0000"
@@ -74,7 +81,7 @@ public enum Timeline {
 
     func isWorm(_ messageID: Int64?, msgid: String?, relayIP: String?, size: Int?) -> Bool {
       if let messageID, outbreak.wormMessageIDs.contains(messageID) { return true }
-      if let msgid, outbreak.wormMsgids.contains(msgid) { return true }
+      if let msgid, outbreak.wormMsgids[msgid] != nil { return true }
       if let relayIP, let size, let signature = outbreak.signature, !network.isInside(relayIP) {
         return signature.contains(size)
       }
@@ -148,7 +155,7 @@ public enum Timeline {
         time: row[0], kind: .delivery, host: submitter, sender: row[9], recipient: row[3],
         server: row[1], queueID: row[2], status: row[4], detail: row[5],
         worm: isWorm(messageID, msgid: msgid, relayIP: submitter, size: row[12]),
-        source: LineReference(fileID: row[6], line: row[7]))
+        source: LineReference(fileID: row[6], line: row[7]), utcOffset: offset(row[1], row[0]))
     }
     func nextReject() throws -> TimelineEntry? {
       guard let row = try rejects.next() else { return nil }
@@ -157,7 +164,7 @@ public enum Timeline {
         time: row[0], kind: .reject, host: relayIP, sender: row[8], recipient: row[3],
         server: row[1], queueID: row[2], status: "rejected", detail: row[4],
         worm: isWorm(row[9], msgid: row[10], relayIP: relayIP, size: row[11]),
-        source: LineReference(fileID: row[6], line: row[7]))
+        source: LineReference(fileID: row[6], line: row[7]), utcOffset: offset(row[1], row[0]))
     }
     // Merge the two time-ordered streams.
     var d = try nextDelivery()

@@ -1,0 +1,312 @@
+import GRDB
+
+/// How an infected host was tied to the mailbox that infected it.
+public enum MailboxLink: String, Equatable, Sendable {
+  /// A POP/IMAP login from the host read the mailbox before the onset.
+  case login
+  /// No login: the host's own (non-forged) envelope sender names the mailbox.
+  case sender
+}
+
+/// The message that carried the worm into a mailbox read from a host.
+public struct InfectingMessage: Equatable, Sendable {
+  /// Where the message entered: the submitting host, or nil from outside.
+  public var fromHost: String?
+  /// The row of the server that first took the message (the submission, or
+  /// the inbound message from outside).
+  public var entry: StoredMessage
+  /// The local delivery to the mailbox.
+  public var mailbox: String
+  public var deliveredAt: String
+  /// `deliveredAt` in UTC seconds.
+  public var deliveredUTC: Int64
+  public var delivery: LineReference
+}
+
+/// One infected host and where its infection came from.
+public struct Infection: Equatable, Sendable {
+  public enum Source: Equatable, Sendable {
+    case host(String)
+    case external
+  }
+
+  public var host: String
+  public var site: String?
+  /// The login name of the last POP/IMAP login from the host before onset,
+  /// else the mailbox of its own envelope sender (see `userLink`).
+  public var user: String?
+  public var userLink: MailboxLink?
+  public var onset: String
+  public var firstMessage: Submission
+  /// nil when the logs do not say.
+  public var infectedBy: Source?
+  public var via: InfectingMessage?
+  /// The login that read the infecting mailbox, when there was one.
+  public var login: LoginRecord?
+  /// Other hosts (or "external") that could have carried it, from the same
+  /// reading of the mailbox.
+  public var alternatives: [String]
+  /// 0…1: how firmly the logs tie this infection to its source.
+  public var confidence: Double
+}
+
+/// A successful POP/IMAP login.
+public struct LoginRecord: Equatable, Sendable {
+  public var server: String
+  public var time: String
+  /// `time` in UTC seconds.
+  public var utc: Int64
+  public var user: String
+  public var ip: String
+  public var source: LineReference
+}
+
+/// The infection tree: every infected host with its source (SPEC: an edge
+/// A → B when a worm message submitted by A was delivered to a mailbox that
+/// was then read from B before B's onset).
+///
+/// For each infected host B, in onset order:
+/// 1. the logins from B before its onset, latest first; for each, the worm
+///    messages delivered to that user's mailbox since the user's previous
+///    login (what that session fetched). The first session with worm mail in
+///    it is the infecting one, and its earliest worm message the carrier.
+/// 2. Without logins from B, the mailbox of B's own envelope sender stands
+///    in, and the latest worm message delivered to it before the onset is
+///    taken, with a lower confidence.
+/// A worm message is a submission the ``Outbreak`` analysis flagged (followed
+/// across servers), or a message from outside in the worm's size band or
+/// with a virus verdict.
+public struct InfectionTree: Equatable, Sendable {
+  public var outbreak: Outbreak
+  /// In onset order.
+  public var infections: [Infection]
+
+  public var edges: [(from: String, to: String)] {
+    infections.compactMap { infection in
+      switch infection.infectedBy {
+      case .host(let h)?: (h, infection.host)
+      case .external?: ("external", infection.host)
+      case nil: nil
+      }
+    }
+  }
+
+  public static func == (a: InfectionTree, b: InfectionTree) -> Bool {
+    a.outbreak == b.outbreak && a.infections == b.infections
+  }
+}
+
+extension InfectionTree {
+  public static func fetch(
+    _ db: Database, parameters: Outbreak.Parameters = Outbreak.Parameters()
+  ) throws -> InfectionTree {
+    let log = try SubmissionLog.fetch(db)
+    let outbreak = Outbreak.analyse(log, parameters: parameters)
+    return try trace(db, log: log, outbreak: outbreak)
+  }
+
+  static func trace(_ db: Database, log: SubmissionLog, outbreak: Outbreak) throws -> InfectionTree {
+    guard !outbreak.infected.isEmpty else { return InfectionTree(outbreak: outbreak, infections: []) }
+    var tracer = try MailboxReader(db, log: log, outbreak: outbreak)
+    var infections: [Infection] = []
+    for host in outbreak.infected {
+      infections.append(try tracer.infection(of: host))
+    }
+    return InfectionTree(outbreak: outbreak, infections: infections)
+  }
+}
+
+/// Reads mailboxes and logins for ``InfectionTree``, with every time
+/// compared in UTC (logins, deliveries and submissions may be logged by
+/// servers on different clocks).
+struct MailboxReader {
+  let log: SubmissionLog
+  let outbreak: Outbreak
+  let origins: OriginTracer
+  let clocks: ServerClocks
+  private let loginsFrom: Statement
+  private let loginsOf: Statement
+  private let deliveriesTo: Statement
+  private var userLogins: [String: [Int64]] = [:]
+  private var mailboxes: [String: [InfectingMessage]] = [:]
+
+  /// Mailer names that put mail in a local mailbox.
+  static let localMailers = [
+    "local", "mail.local", "procmail", "cyrus", "cyrusv2", "lmtp", "virtual", "maildrop",
+  ]
+
+  init(_ db: Database, log: SubmissionLog, outbreak: Outbreak) throws {
+    self.log = log
+    self.outbreak = outbreak
+    clocks = log.clocks
+    origins = try OriginTracer(db, network: log.network)
+    loginsFrom = try db.cachedStatement(
+      sql: """
+        SELECT server, time, user, ip, file_id, line FROM logins
+        WHERE ip = ? AND ok = 1 AND user IS NOT NULL AND user <> ''
+        ORDER BY time, id
+        """)
+    loginsOf = try db.cachedStatement(
+      sql: "SELECT server, time FROM logins WHERE user = ? AND ok = 1")
+    let mailers = MailboxReader.localMailers.map { "'\($0)'" }.joined(separator: ",")
+    deliveriesTo = try db.cachedStatement(
+      sql: """
+        SELECT d.server, d.queue_id, d.time, d.file_id, d.line,
+               m.id, m.time, m.sender, m.size, m.msgid, m.relay_host, m.relay_ip, m.file_id, m.line
+        FROM deliveries d
+        JOIN messages m ON m.server = d.server AND m.queue_id = d.queue_id AND m.time <= d.time
+        WHERE d.recipient = ? AND d.status = 'sent'
+        AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
+        ORDER BY d.time, d.id, m.time DESC
+        """)
+  }
+
+  /// Recipient spellings of a mailbox: `user` and `user@domain` per local domain.
+  func recipients(of mailbox: String) -> [String] {
+    var list = [mailbox]
+    for domain in log.network.localDomains.sorted() { list.append(mailbox + "@" + domain) }
+    return list
+  }
+
+  /// Successful logins from `ip`, in time order.
+  func logins(from ip: String) throws -> [LoginRecord] {
+    try Row.fetchAll(loginsFrom, arguments: [ip]).map { row in
+      let server: String = row[0]
+      let time: String = row[1]
+      return LoginRecord(
+        server: server, time: time, utc: clocks.utc(server: server, time), user: row[2],
+        ip: row[3], source: LineReference(fileID: row[4], line: row[5]))
+    }
+  }
+
+  /// UTC times of every successful login of `user`, sorted.
+  mutating func loginTimes(of user: String) throws -> [Int64] {
+    if let known = userLogins[user] { return known }
+    let times = try Row.fetchAll(loginsOf, arguments: [user]).map { row in
+      clocks.utc(server: row[0], row[1])
+    }.sorted()
+    userLogins[user] = times
+    return times
+  }
+
+  /// Every worm message delivered to `mailbox`, in delivery order.
+  mutating func wormDeliveries(to mailbox: String) throws -> [InfectingMessage] {
+    if let known = mailboxes[mailbox] { return known }
+    var found: [InfectingMessage] = []
+    var seen = Set<LineReference>()
+    for recipient in recipients(of: mailbox) {
+      for row in try Row.fetchAll(deliveriesTo, arguments: [recipient]) {
+        let reference = LineReference(fileID: row[3], line: row[4])
+        // A reused queue id joins several messages: the latest one counts.
+        guard seen.insert(reference).inserted else { continue }
+        let server: String = row[0]
+        let time: String = row[2]
+        let message = StoredMessage(
+          id: row[5], server: server, queueID: row[1], time: row[6], sender: row[7] ?? "",
+          size: row[8] ?? 0, msgid: row[9], relayHost: row[10], relayIP: row[11],
+          source: LineReference(fileID: row[12], line: row[13]))
+        guard let carrier = try classify(message) else { continue }
+        found.append(
+          InfectingMessage(
+            fromHost: carrier.host, entry: carrier.entry, mailbox: mailbox, deliveredAt: time,
+            deliveredUTC: clocks.utc(server: server, time), delivery: reference))
+      }
+    }
+    found.sort { ($0.deliveredUTC, $0.delivery) < ($1.deliveredUTC, $1.delivery) }
+    mailboxes[mailbox] = found
+    return found
+  }
+
+  /// Whether a delivered message is the worm's, and where it came from
+  /// (host nil: from outside).
+  func classify(_ message: StoredMessage) throws -> (host: String?, entry: StoredMessage)? {
+    let network = log.network
+    guard !message.sender.isEmpty else { return nil }
+    if let ip = message.relayIP, network.isInternalClient(ip) {
+      return outbreak.wormMessageIDs.contains(message.id) ? (ip, message) : nil
+    }
+    if let msgid = message.msgid, let host = outbreak.wormMsgids[msgid] {
+      // A copy relayed by a secondary MX: the entry is the host's submission.
+      let origin = try origins.origin(of: message)
+      if case .host(_, let entry) = origin { return (host, entry) }
+      return (host, message)
+    }
+    guard let signature = outbreak.signature else { return nil }
+    let scanned = log.virusQueues.contains(QueueKey(server: message.server, queueID: message.queueID))
+    // Relay hops add a few hundred bytes of headers.
+    let slack = max(1000, signature.typicalSize / 50)
+    guard scanned || (message.size >= signature.lowSize && message.size <= signature.highSize + slack)
+    else { return nil }
+    switch try origins.origin(of: message) {
+    case .external(let entry):
+      let entryScanned = log.virusQueues.contains(
+        QueueKey(server: entry.server, queueID: entry.queueID))
+      return scanned || entryScanned || signature.contains(entry.size) ? (nil, entry) : nil
+    case .host(let host, let entry):
+      return outbreak.wormMessageIDs.contains(entry.id) ? (host, entry) : nil
+    case .unknown:
+      return nil
+    }
+  }
+
+  mutating func infection(of host: Outbreak.InfectedHost) throws -> Infection {
+    var result = Infection(
+      host: host.host, site: log.network.site(of: host.host), user: nil, userLink: nil,
+      onset: host.onset, firstMessage: host.firstMessage, infectedBy: nil, via: nil, login: nil,
+      alternatives: [], confidence: 0)
+    let onset = host.onsetSeconds
+    // 1. Sessions read from this host before the onset, latest first.
+    let logins = try logins(from: host.host).filter { $0.utc <= onset }.reversed()
+    if let last = logins.first {
+      result.user = last.user
+      result.userLink = .login
+    }
+    for login in logins {
+      let mailbox = NetworkContext.mailbox(of: login.user)
+      let times = try loginTimes(of: login.user)
+      let previous = times.last { $0 < login.utc } ?? Int64.min
+      let session = try wormDeliveries(to: mailbox).filter { m in
+        m.deliveredUTC > previous && m.deliveredUTC <= login.utc && m.fromHost != host.host
+      }
+      guard let chosen = session.first else { continue }
+      result.user = login.user
+      result.login = login
+      set(&result, chosen: chosen, among: session, weight: 1)
+      return result
+    }
+    if let latest = logins.first {
+      // Logins, but no session fetched worm mail: an older message, opened late.
+      let mailbox = NetworkContext.mailbox(of: latest.user)
+      let older = try wormDeliveries(to: mailbox).filter { m in
+        m.deliveredUTC <= latest.utc && m.fromHost != host.host
+      }
+      if let chosen = older.last {
+        result.login = latest
+        set(&result, chosen: chosen, among: older, weight: 0.5)
+      }
+      return result
+    }
+    // 2. No logins: the host's own sender names its mailbox.
+    guard let sender = host.localSenders.first else { return result }
+    let mailbox = NetworkContext.mailbox(of: sender)
+    result.user = mailbox
+    result.userLink = .sender
+    let candidates = try wormDeliveries(to: mailbox).filter { m in
+      m.deliveredUTC <= onset && m.fromHost != host.host
+    }
+    if let chosen = candidates.last {
+      set(&result, chosen: chosen, among: candidates, weight: 0.5)
+    }
+    return result
+  }
+
+  private func set(
+    _ result: inout Infection, chosen: InfectingMessage, among: [InfectingMessage], weight: Double
+  ) {
+    result.via = chosen
+    result.infectedBy = chosen.fromHost.map(Infection.Source.host) ?? .external
+    let sources = Set(among.map { $0.fromHost ?? "external" })
+    result.alternatives = sources.subtracting([chosen.fromHost ?? "external"]).sorted()
+    result.confidence = weight / Double(sources.count)
+  }
+}

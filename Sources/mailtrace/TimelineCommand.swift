@@ -1,0 +1,181 @@
+import ArgumentParser
+import Forensics
+import Foundation
+import GRDB
+
+/// `mailtrace timeline`: who mailed whom, in time order.
+struct Timeline: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "timeline",
+    abstract: "List who mailed whom, in time order.",
+    discussion: """
+      One row per delivery attempt and per SMTP-time reject: the submitting host, the \
+      envelope sender, the recipient, the server, the status, and whether the message \
+      is one of the worm's. `--format timesketch` writes the CSV that Timesketch \
+      imports (message, datetime in ISO 8601, timestamp_desc, then the fields). Times \
+      for --since and --until are the logs' local time: YYYY-MM-DD[ HH:MM[:SS]].
+      """)
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, csv, json, timesketch
+  }
+
+  @OptionGroup var store: DatabaseOption
+
+  @Option(help: ArgumentHelp("Only mail submitted by (or rejected from) this client.", valueName: "ip"))
+  var host: String?
+
+  @Option(help: ArgumentHelp("Start at this time (inclusive).", valueName: "time"))
+  var since: String?
+
+  @Option(help: ArgumentHelp("End at this time (inclusive).", valueName: "time"))
+  var until: String?
+
+  @Option(help: "Output format: text, csv, json or timesketch.")
+  var format: Format = .text
+
+  func validate() throws {
+    if let since, parseTimeBound(since, end: false) == nil {
+      throw ValidationError(
+        "--since '\(terminalSafe(since))' is not a time: use YYYY-MM-DD[ HH:MM[:SS]]")
+    }
+    if let until, parseTimeBound(until, end: true) == nil {
+      throw ValidationError(
+        "--until '\(terminalSafe(until))' is not a time: use YYYY-MM-DD[ HH:MM[:SS]]")
+    }
+    if let host, IPv4(host) == nil && !(host.contains(":") && host.count <= 64) {
+      throw ValidationError("--host '\(terminalSafe(host))' is not an IP address")
+    }
+  }
+
+  func run() throws {
+    let filter = TimelineFilter(
+      host: host, since: since.flatMap { parseTimeBound($0, end: false) },
+      until: until.flatMap { parseTimeBound($0, end: true) })
+    let out = BufferedOutput()
+    switch format {
+    case .csv:
+      out.write("time,host,sender,recipient,server,queue_id,status,worm,kind,detail\n")
+    case .timesketch:
+      out.write(
+        "message,datetime,timestamp_desc,host,sender,recipient,server,queue_id,status,worm,"
+          + "detail\n")
+    case .json:
+      out.write("[")
+    case .text:
+      out.write(
+        "TIME                 HOST             SERVER  STATUS    WORM  SENDER -> RECIPIENT\n")
+    }
+    var count = 0
+    try readStore(store) { db in
+      try MailTimeline.forEach(db, filter: filter) { entry in
+        switch format {
+        case .csv: out.write(Timeline.csv(entry))
+        case .timesketch: out.write(Timeline.timesketch(entry))
+        case .json: out.write((count == 0 ? "\n  " : ",\n  ") + Timeline.json(entry))
+        case .text: out.write(Timeline.text(entry))
+        }
+        count += 1
+        return true
+      }
+    }
+    switch format {
+    case .json: out.write(count == 0 ? "]\n" : "\n]\n")
+    case .text where count == 0: out.write("(no mail in this range)\n")
+    default: break
+    }
+    out.flush()
+  }
+
+  static func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count + 1)
+  }
+
+  static func text(_ e: TimelineEntry) -> String {
+    pad(e.time, 20) + pad(e.host ?? "-", 16) + pad(e.server, 7) + pad(e.status, 9)
+      + pad(e.worm ? "worm" : "", 5) + "<" + terminalSafe(e.sender ?? "") + "> -> "
+      + terminalSafe(e.recipient ?? "?") + "\n"
+  }
+
+  static func csv(_ e: TimelineEntry) -> String {
+    CSV.row([
+      CSV.field(e.time), CSV.field(e.host), CSV.field(e.sender), CSV.field(e.recipient),
+      CSV.field(e.server), CSV.field(e.queueID), CSV.field(e.status), e.worm ? "true" : "false",
+      CSV.field(e.kind.rawValue), CSV.field(e.detail),
+    ]) + "\n"
+  }
+
+  /// ISO 8601 with the server's UTC offset when the logs gave it.
+  static func datetime(_ e: TimelineEntry) -> String {
+    var text = LocalTime.iso8601(e.time)
+    if let offset = e.utcOffset {
+      let sign = offset < 0 ? "-" : "+"
+      let minutes = abs(offset) / 60
+      text += sign + String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    } else {
+      text += "+00:00"
+    }
+    return text
+  }
+
+  static func timesketch(_ e: TimelineEntry) -> String {
+    let what = e.kind == .reject ? "rejected" : e.status
+    var message = "\(e.host ?? "?") <\(e.sender ?? "")> -> \(e.recipient ?? "?") on \(e.server): \(what)"
+    if e.worm { message += " (worm)" }
+    return CSV.row([
+      CSV.field(message), CSV.field(datetime(e)),
+      CSV.field(e.kind == .reject ? "SMTP reject" : "Delivery attempt"), CSV.field(e.host),
+      CSV.field(e.sender), CSV.field(e.recipient), CSV.field(e.server), CSV.field(e.queueID),
+      CSV.field(e.status), e.worm ? "true" : "false", CSV.field(e.detail),
+    ]) + "\n"
+  }
+
+  static func json(_ e: TimelineEntry) -> String {
+    var out = "{"
+    func key(_ k: String, _ v: String?) {
+      if out.count > 1 { out += ", " }
+      JSON.writeString(k, to: &out)
+      out += ": "
+      if let v { JSON.writeString(v, to: &out) } else { out += "null" }
+    }
+    key("time", e.time)
+    key("host", e.host)
+    key("sender", e.sender)
+    key("recipient", e.recipient)
+    key("server", e.server)
+    key("queue_id", e.queueID)
+    key("status", e.status)
+    out += ", \"worm\": " + (e.worm ? "true" : "false")
+    key("kind", e.kind.rawValue)
+    key("detail", e.detail)
+    return out + "}"
+  }
+}
+
+/// Standard output through a 64 KiB buffer, for long listings.
+final class BufferedOutput {
+  private var buffer: [UInt8] = []
+
+  init() { buffer.reserveCapacity(1 << 16) }
+
+  func write(_ text: String) {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 16 { flush() }
+  }
+
+  func flush() {
+    guard !buffer.isEmpty else { return }
+    buffer.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      var offset = 0
+      while offset < raw.count {
+        let n = Foundation.write(1, base + offset, raw.count - offset)
+        if n <= 0 { break }
+        offset += n
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  deinit { flush() }
+}

@@ -1,0 +1,161 @@
+import Forensics
+import GRDB
+import Testing
+
+/// Precision and recall of found edges against the truth's edges.
+func edgeScores(found: Set<String>, truth: Set<String>) -> (precision: Double, recall: Double) {
+  let hit = Double(found.intersection(truth).count)
+  return (
+    found.isEmpty ? (truth.isEmpty ? 1 : 0) : hit / Double(found.count),
+    truth.isEmpty ? 1 : hit / Double(truth.count)
+  )
+}
+
+func truthEdges(_ truth: Scenario.Truth) -> Set<String> {
+  Set(
+    truth.infector.map { infectee, infector in
+      (infector.map(Scenario.host) ?? "external") + ">" + Scenario.host(infectee)
+    })
+}
+
+func foundEdges(_ tree: InfectionTree) -> Set<String> {
+  Set(tree.edges.map { $0.from + ">" + $0.to })
+}
+
+@Suite("Patient zero and spread on built stores")
+struct OutbreakTests {
+  @Test("a clear outbreak: the root, its user, its infecting message and every edge")
+  func clearOutbreak() throws {
+    let store = try StoreBuilder()
+    let truth = try Scenario().build(store)
+    let (tree, finding) = try store.read { db in
+      let tree = try InfectionTree.fetch(db)
+      return (tree, try PatientZeroFinding.from(tree, db))
+    }
+    let p = try #require(finding)
+    #expect(p.host == Scenario.host(try #require(truth.root)))
+    #expect(p.user == "user0")
+    #expect(p.infectedBy?.queueID == truth.rootQueueID)
+    #expect(p.infectedBy?.relayIP == "203.0.113.9")
+    #expect(p.confidence >= 0.8)
+    #expect(p.alternatives.isEmpty)
+    #expect(p.evidence.count >= 3)
+    #expect(p.evidence.allSatisfy { !$0.text.isEmpty })
+    #expect(Set(tree.infections.map(\.host)) == Set(truth.onsets.keys.map(Scenario.host)))
+    for infection in tree.infections {
+      let user = try #require(Int(infection.host.split(separator: ".").last ?? "")) - 10
+      #expect(infection.onset == truth.onsets[user])
+    }
+    let scores = edgeScores(found: foundEdges(tree), truth: truthEdges(truth))
+    #expect(scores.precision >= 0.95)
+    #expect(scores.recall >= 0.95)
+  }
+
+  @Test("no logins at all: right host from the outbreak, user from its sender, lower confidence")
+  func noLogins() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.loggedLogins = []
+    let truth = try scenario.build(store)
+    let p = try #require(try store.read { db in try PatientZeroFinding.fetch(db) })
+    #expect(p.host == Scenario.host(try #require(truth.root)))
+    #expect(p.user == "user0")
+    #expect(p.userLink == .sender)
+    #expect(p.confidence < 0.8)
+    #expect(!p.notes.isEmpty)
+  }
+
+  @Test("a worm that keeps the sender's own address is still found, with less confidence")
+  func ownSender() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.wormSender = .own
+    let truth = try scenario.build(store)
+    let (tree, finding) = try store.read { db in
+      let tree = try InfectionTree.fetch(db)
+      return (tree, try PatientZeroFinding.from(tree, db))
+    }
+    let p = try #require(finding)
+    #expect(p.host == Scenario.host(try #require(truth.root)))
+    #expect(p.infectedBy?.queueID == truth.rootQueueID)
+    #expect(p.confidence < 0.8)
+    #expect(p.notes.contains { $0.contains("own addresses") })
+    let scores = edgeScores(found: foundEdges(tree), truth: truthEdges(truth))
+    #expect(scores.precision >= 0.95)
+    #expect(scores.recall >= 0.95)
+  }
+
+  @Test("two introductions from outside: the earlier is the root, the other an alternative")
+  func twoRoots() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.introductions = [(0, "2004-02-23 14:05:00"), (5, "2004-02-23 14:20:00")]
+    scenario.books[3] = [7]
+    let truth = try scenario.build(store)
+    let p = try #require(try store.read { db in try PatientZeroFinding.fetch(db) })
+    #expect(p.host == Scenario.host(try #require(truth.root)))
+    #expect(p.alternatives.map(\.host).contains(Scenario.host(5)))
+    #expect(p.confidence < 0.8)
+  }
+
+  @Test("a mass mailing and a busy clean host are not infected; a private address is a forgery")
+  func redHerrings() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.redHerrings = true
+    let truth = try scenario.build(store)
+    let (hosts, forgeries, finding) = try store.read { db in
+      (try WormLog.fetch(db), try ForgeryLog.fetch(db), try PatientZeroFinding.fetch(db))
+    }
+    let byIP = Dictionary(uniqueKeysWithValues: hosts.map { ($0.ip, $0) })
+    #expect(byIP["10.1.0.200"]?.infected == false)
+    #expect(byIP["10.1.0.201"]?.infected == false)
+    #expect(byIP[Scenario.host(9)]?.infected == false)
+    #expect(forgeries.contains { $0.host == Scenario.host(9) })
+    #expect(finding?.host == Scenario.host(try #require(truth.root)))
+    // Worst offenders first: every infected host before every clean one.
+    let firstClean = hosts.firstIndex { !$0.infected } ?? hosts.count
+    #expect(hosts[..<firstClean].allSatisfy { $0.infected })
+    #expect(hosts[firstClean...].allSatisfy { !$0.infected })
+  }
+
+  @Test("worm mail through a secondary MX on another clock is followed to the submitting host")
+  func secondaryMX() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.secondary = [1, 2]
+    let truth = try scenario.build(store)
+    let tree = try store.read { db in try InfectionTree.fetch(db) }
+    let scores = edgeScores(found: foundEdges(tree), truth: truthEdges(truth))
+    #expect(scores.precision >= 0.95)
+    #expect(scores.recall >= 0.95)
+    let three = try #require(tree.infections.first { $0.host == Scenario.host(3) })
+    #expect(three.infectedBy == .host(Scenario.host(1)))
+    #expect(three.via?.entry.server == "mx2")
+  }
+
+  @Test("virus verdicts alone define the signature when senders are not forged")
+  func scannerVerdicts() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.scanner = true
+    scenario.wormSender = .own
+    let truth = try scenario.build(store)
+    let p = try #require(try store.read { db in try PatientZeroFinding.fetch(db) })
+    #expect(p.host == Scenario.host(try #require(truth.root)))
+  }
+
+  @Test("an archive without a worm has no patient zero and no infected host")
+  func noWorm() throws {
+    let store = try StoreBuilder()
+    var scenario = Scenario()
+    scenario.introductions = []
+    try scenario.build(store)
+    let (finding, hosts) = try store.read { db in
+      (try PatientZeroFinding.fetch(db), try WormLog.fetch(db))
+    }
+    #expect(finding == nil)
+    #expect(hosts.allSatisfy { !$0.infected })
+    #expect(!hosts.isEmpty)
+  }
+}
