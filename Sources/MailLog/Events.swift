@@ -1,4 +1,6 @@
-/// A byte range inside one log line. Fields stay ranges until the writer binds
+/// A byte range inside one log line.
+///
+/// Fields stay ranges until the writer binds
 /// them, so parsing a line allocates nothing for its addresses and message-ids.
 public typealias Field = Range<Int>
 
@@ -13,7 +15,9 @@ public struct ParsedLine: Sendable {
   }
 }
 
-/// What a mail-log line reports. Each case lands in one table of the store;
+/// What a mail-log line reports.
+///
+/// Each case lands in one table of the store;
 /// sendmail and Postfix lines of the same meaning share a case.
 public enum MailEvent: Sendable {
   /// A server received a message (sendmail `from=`, Postfix qmgr `from=`).
@@ -151,7 +155,9 @@ public struct Notification: Sendable {
   public var kind: NotificationKind
   public var reason: Field?
 
-  public init(queueID: Field, newQueueID: Field? = nil, kind: NotificationKind, reason: Field? = nil) {
+  public init(
+    queueID: Field, newQueueID: Field? = nil, kind: NotificationKind, reason: Field? = nil
+  ) {
     self.queueID = queueID
     self.newQueueID = newQueueID
     self.kind = kind
@@ -219,7 +225,9 @@ public struct Notice: Sendable {
   public var relayHost: Field?
   public var relayIP: Field?
 
-  public init(queueID: Field? = nil, kind: NoticeKind, relayHost: Field? = nil, relayIP: Field? = nil) {
+  public init(
+    queueID: Field? = nil, kind: NoticeKind, relayHost: Field? = nil, relayIP: Field? = nil
+  ) {
     self.queueID = queueID
     self.kind = kind
     self.relayHost = relayHost

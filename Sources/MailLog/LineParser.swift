@@ -1,4 +1,6 @@
-/// The dispatch table: program name → body parser. This is the only list
+/// The dispatch table: program name → body parser.
+///
+/// This is the only list
 /// of the programs MailLog understands; `MailLine.parse` consults it after
 /// the syslog envelope.
 ///

@@ -11,7 +11,9 @@ enum RepeatedLine {
   static func parse(_ line: Span<UInt8>, _ body: Range<Int>) -> MailEvent? {
     var i = body.lowerBound
     let end = body.upperBound
-    if line.skip("last message repeated ", at: &i, end: end) || line.skip("message repeated ", at: &i, end: end) {
+    if line.skip("last message repeated ", at: &i, end: end)
+      || line.skip("message repeated ", at: &i, end: end)
+    {
       guard let n = line.readInteger(at: &i, end: end, maxDigits: 9), n >= 0,
         line.skip(" time", at: &i, end: end)
       else { return nil }

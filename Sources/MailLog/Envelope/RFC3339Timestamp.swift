@@ -79,7 +79,9 @@ enum TimestampReader {
   ///
   /// The fraction is read and dropped. The zone is `Z` (offset 0) or
   /// `±hh:mm` (also accepted: `±hhmm`). A stamp without a zone is kept with
-  /// `utcOffset == nil`.
+  /// `utcOffset == nil`. A space may stand for the `T`
+  /// (`2019-10-15 08:08:52`, Dovecot's own log file and some syslog
+  /// templates).
   static func readRFC3339(_ line: Span<UInt8>, at i: inout Int, end: Int) -> LocalTimestamp? {
     var j = i
     guard let year = line.readFixedInteger(at: &j, end: end, digits: 4),
@@ -88,6 +90,7 @@ enum TimestampReader {
       line.skip(byte: ASCII.minus, at: &j, end: end),
       let day = line.readFixedInteger(at: &j, end: end, digits: 2),
       line.at(j) == UInt8(ascii: "T") || line.at(j) == UInt8(ascii: "t")
+        || line.at(j) == ASCII.space
     else { return nil }
     j += 1
     guard let (hour, minute, second) = readClock(line, at: &j, end: end),

@@ -9,6 +9,7 @@ extension SyslogEnvelope {
   /// Jan 26 00:57:38 relay postfix/smtpd[9779]: [ID 197553 mail.info] …      Solaris message id
   /// 2024-08-26T01:33:38.572449+00:00 machine postfix/smtpd[60203]: …        RFC 3339
   /// <134>1 2025-11-06T11:32:42.868451+00:00 host app 123 - - msg           RFC 5424
+  /// 2019-10-15 08:08:52 imap-login: Info: Disconnected (auth failed, …)      ISO date, space, no host
   /// Feb 20 17:23:32 cyrus/pop3[4297]: badlogin: …                          no host field
   /// Mar  9 05:30:59 relay.cs.tcd.ie last message repeated 2 times          no tag
   /// ```

@@ -42,16 +42,21 @@ enum DovecotLine {
     let nameStart = i
     while i < end {
       let b = line.at(i)
-      if b == ASCII.colon || b == ASCII.openParen || b == ASCII.lessThan || ASCII.isBlank(b) { break }
+      if b == ASCII.colon || b == ASCII.openParen || b == ASCII.lessThan || ASCII.isBlank(b) {
+        break
+      }
       i += 1
     }
     let name = nameStart..<i
     var user: Field?
-    if line.at(i) == ASCII.openParen, let close = line.firstIndex(of: ASCII.closeParen, in: i..<end) {
+    if line.at(i) == ASCII.openParen, let close = line.firstIndex(of: ASCII.closeParen, in: i..<end)
+    {
       user = (i + 1)..<close
       i = close + 1
     }
-    while line.at(i) == ASCII.lessThan, let close = line.firstIndex(of: ASCII.greaterThan, in: i..<end) {
+    while line.at(i) == ASCII.lessThan,
+      let close = line.firstIndex(of: ASCII.greaterThan, in: i..<end)
+    {
       i = close + 1
     }
     guard !name.isEmpty, line.at(i) == ASCII.colon, line.at(i + 1) == ASCII.space else {
@@ -83,7 +88,8 @@ enum DovecotLine {
       return auth(line, text, level: level, wholeBody: body)
     }
     if line.equals(name, "ssl-params") || line.equals(name, "master") {
-      return level == .warning || level == .error ? .notice(Notice(kind: .error)) : .notice(Notice(kind: .daemon))
+      return level == .warning || level == .error
+        ? .notice(Notice(kind: .error)) : .notice(Notice(kind: .daemon))
     }
     if level == .warning || level == .error { return .notice(Notice(kind: .error)) }
     return nil
@@ -91,7 +97,9 @@ enum DovecotLine {
 
   /// Skips dovecot's own timestamp, a level (`Info: `, `Warning: `, …)
   /// and a nested `dovecot: `.
-  private static func skipPrefixes(_ line: Span<UInt8>, at i: inout Int, end: Int, level: inout Level) {
+  private static func skipPrefixes(
+    _ line: Span<UInt8>, at i: inout Int, end: Int, level: inout Level
+  ) {
     var progressed = true
     while progressed {
       progressed = false
@@ -182,19 +190,23 @@ enum DovecotLine {
   }
 
   /// `auth`, `auth-worker(N)`, `auth(default)` lines.
-  private static func auth(_ line: Span<UInt8>, _ text: Range<Int>, level: Level, wholeBody: Range<Int>)
+  private static func auth(
+    _ line: Span<UInt8>, _ text: Range<Int>, level: Level, wholeBody: Range<Int>
+  )
     -> MailEvent?
   {
     let failed =
       line.contains("unknown user", in: text) || line.contains("Password mismatch", in: text)
       || line.contains("password mismatch", in: text) || line.contains("failed", in: text)
       || line.contains("invalid credentials", in: text) || line.contains("Empty username", in: text)
-      || line.contains("user not found", in: text) || line.contains("Authentication failure", in: text)
+      || line.contains("user not found", in: text)
+      || line.contains("Authentication failure", in: text)
     let master = line.contains("Master user logging in as", in: text)
     guard failed || master else {
       return level == .warning || level == .error ? .notice(Notice(kind: .error)) : nil
     }
-    return .notice(Notice(kind: master ? .auth : .authFailure, relayIP: driverAddress(line, wholeBody)))
+    return .notice(
+      Notice(kind: master ? .auth : .authFailure, relayIP: driverAddress(line, wholeBody)))
   }
 
   /// The address in `driver(user,ip[,…])`: the first parenthesised group
@@ -202,7 +214,8 @@ enum DovecotLine {
   private static func driverAddress(_ line: Span<UInt8>, _ body: Range<Int>) -> Field? {
     var i = body.lowerBound
     while let open = line.firstIndex(of: ASCII.openParen, in: i..<body.upperBound) {
-      guard let close = line.firstIndex(of: ASCII.closeParen, in: (open + 1)..<body.upperBound) else {
+      guard let close = line.firstIndex(of: ASCII.closeParen, in: (open + 1)..<body.upperBound)
+      else {
         return nil
       }
       let inner = (open + 1)..<close

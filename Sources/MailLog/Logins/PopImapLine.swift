@@ -1,4 +1,6 @@
-/// POP/IMAP servers other than dovecot: UW `ipop3d`/`imapd`, Courier
+/// POP/IMAP servers other than dovecot.
+///
+/// UW `ipop3d`/`imapd`, Courier
 /// (`imapd`, `pop3d`, `*-ssl`, `courierpop3login`, `imaplogin`), Cyrus
 /// (`cyrus/imap`, `cyrus/pop3`, `imapd`, `imaps`, `timsieved`), `popa3d`
 /// and qpopper. Several share program names (`imapd` is UW, Courier or
@@ -50,9 +52,13 @@ enum PopImapLine {
       }
       if has("Autologout") { return uwNotice(line, body, .logout) }
       if has("Authentication passed for ") { return popa3d(line, body, service: service, ok: true) }
-      if has("Authentication failed for ") { return popa3d(line, body, service: service, ok: false) }
+      if has("Authentication failed for ") {
+        return popa3d(line, body, service: service, ok: false)
+      }
     case UInt8(ascii: "F"):
-      if has("Failed uwmaster override of user=") { return uw(line, body, service: service, ok: false) }
+      if has("Failed uwmaster override of user=") {
+        return uw(line, body, service: service, ok: false)
+      }
     case UInt8(ascii: "D"):
       if has("DISCONNECTED,") { return courierNotice(line, body, .disconnect) }
     case UInt8(ascii: "T"):
@@ -154,6 +160,8 @@ enum PopImapLine {
 
   // MARK: Cyrus
 
+  /// Cyrus `login:` and `badlogin:` lines.
+  ///
   /// `login: CLIENT USER MECH User logged in …` and
   /// `badlogin: CLIENT MECH [(USER)|USER] reason`, where CLIENT is
   /// `host [ip]`, `[ip]` or `host[ip]`. A user after the mechanism is only
@@ -214,11 +222,15 @@ enum PopImapLine {
       ip = RelaySpec.address(line, dash.upperBound..<close)
     }
     return .login(
-      Login(service: service == .other ? .pop3 : service, user: user.isEmpty ? nil : user, ip: ip, ok: ok))
+      Login(
+        service: service == .other ? .pop3 : service, user: user.isEmpty ? nil : user, ip: ip,
+        ok: ok))
   }
 
   // MARK: qpopper
 
+  /// qpopper logins, failures and session statistics.
+  ///
   /// `(v4.0.9) POP login by user "nick" at (host) 74.125.46.35 [pop_log.c:244]`,
   /// `Stats: user 0 0 0 0 host ip`, `-ERR [AUTH] Password supplied for "u" is incorrect.`
   private static func qpopper(_ line: Span<UInt8>, _ body: Range<Int>, service: LoginService)

@@ -46,7 +46,8 @@ extension Span where Element == UInt8 {
 
   /// Whether the bytes of `range` are exactly `needle`.
   func equals(_ range: Range<Int>, _ needle: StaticString) -> Bool {
-    range.count == needle.utf8CodeUnitCount && has(needle, at: range.lowerBound, end: range.upperBound)
+    range.count == needle.utf8CodeUnitCount
+      && has(needle, at: range.lowerBound, end: range.upperBound)
   }
 
   /// Whether the bytes of `range` are exactly `needle`, ignoring ASCII case.

@@ -19,7 +19,9 @@ enum SendmailFrom {
     let relayRange = line.lastRange(of: ", relay=", in: rest)
     let fieldsEnd = relayRange?.lowerBound ?? end
     var i = rest.lowerBound
-    guard let first = KeyValueList.next(line, at: &i, end: fieldsEnd), line.equals(first.key, "from")
+    guard let first = KeyValueList.next(line, at: &i, end: fieldsEnd),
+      line.equals(first.key, "from"),
+      !first.value.isEmpty
     else { return nil }
     var received = Received(queueID: queueID, sender: LoggedAddress.bare(line, first.value))
     while i < fieldsEnd, let pair = KeyValueList.next(line, at: &i, end: fieldsEnd) {

@@ -157,13 +157,15 @@ enum SendmailLine {
     func notice(_ kind: NoticeKind, _ relay: RelaySpec? = nil) -> MailEvent {
       .notice(Notice(queueID: queueID, kind: kind, relayHost: relay?.host, relayIP: relay?.ip))
     }
-    if let second = SendmailQueueID.read(line, at: i, end: end), line.at(second.upperBound) == ASCII.colon,
+    if let second = SendmailQueueID.read(line, at: i, end: end),
+      line.at(second.upperBound) == ASCII.colon,
       line.at(second.upperBound + 1) == ASCII.space
     {
       let after = (second.upperBound + 2)..<end
       if line.hasPrefix("clone", in: after) { return notice(.clone) }
-      if let queueID, let event = SendmailNotification.parse(
-        line, queueID: queueID, newQueueID: second, after)
+      if let queueID,
+        let event = SendmailNotification.parse(
+          line, queueID: queueID, newQueueID: second, after)
       {
         return event
       }

@@ -25,7 +25,8 @@ enum SendmailMilter {
     if line.has("Milter add: header: X-Virus-Status: Infected", at: rest.lowerBound, end: end) {
       let value = (rest.lowerBound + 45)..<end
       return .verdict(
-        Verdict(queueID: queueID, scanner: .clamav, verdict: .virus, name: infectedName(line, value)))
+        Verdict(
+          queueID: queueID, scanner: .clamav, verdict: .virus, name: infectedName(line, value)))
     }
     if line.has("Milter: ", at: rest.lowerBound, end: end) {
       let stage = (rest.lowerBound + 8)..<end
@@ -34,8 +35,10 @@ enum SendmailMilter {
     return .notice(Notice(queueID: queueID, kind: .milter))
   }
 
-  /// `milter=NAME, action=…, reject=…` (sendmail 8.14+). `arg` is the
-  /// milter's name; `ruleset` covers the word `milter`.
+  /// A named milter's action (sendmail 8.14+).
+  ///
+  /// `milter=NAME, action=…, reject=…`: `arg` is the milter's name;
+  /// `ruleset` covers the word `milter`.
   static func parseNamed(_ line: Span<UInt8>, queueID: Field?, _ rest: Range<Int>) -> MailEvent? {
     let word = rest.lowerBound..<(rest.lowerBound + 6)
     if let event = action(line, queueID: queueID, ruleset: word, rest) { return event }
@@ -47,10 +50,16 @@ enum SendmailMilter {
   private static func action(
     _ line: Span<UInt8>, queueID: Field?, ruleset: Field, _ fields: Range<Int>
   ) -> MailEvent? {
-    let end = fields.upperBound
+    var end = fields.upperBound
     var reject = Reject(queueID: queueID, ruleset: ruleset)
     var i = fields.lowerBound
     var acted = false
+    if line.hasSuffix(", discard", in: fields) {
+      // `discard` has no `=`, so it would otherwise end the previous value.
+      reject.reason = (end - 7)..<end
+      end -= 9
+      acted = true
+    }
     while i < end {
       var j = i
       while j < end, ASCII.isKeyByte(line.at(j)) { j += 1 }
@@ -94,7 +103,8 @@ enum SendmailMilter {
       } else if line.equals(key, "host") {
         reject.relayHost = value
       } else if line.equals(key, "addr") {
-        reject.relayIP = RelaySpec.address(line, line.unwrapped(value, ASCII.openBracket, ASCII.closeBracket))
+        reject.relayIP = RelaySpec.address(
+          line, line.unwrapped(value, ASCII.openBracket, ASCII.closeBracket))
       }
       i = valueEnd < end ? valueEnd + 2 : end
     }

@@ -73,6 +73,8 @@ enum SendmailNotices {
       Notice(queueID: queueID, kind: kind, relayHost: relay?.host, relayIP: relay?.ip))
   }
 
+  /// SMTP AUTH successes.
+  ///
   /// `AUTH=server, relay=…, authid=…, mech=…, bits=…`, `AUTH=client, …`.
   /// The relay is the **first** `relay=`: `authid=` after it is the client's.
   static func auth(_ line: Span<UInt8>, queueID: Field?, _ rest: Range<Int>) -> MailEvent? {
@@ -95,6 +97,8 @@ enum SendmailNotices {
       Notice(queueID: queueID, kind: .authFailure, relayHost: relay?.host, relayIP: relay?.ip))
   }
 
+  /// STARTTLS reports.
+  ///
   /// `STARTTLS=server, relay=…, version=…`, `STARTTLS=client, error: …`,
   /// `STARTTLS: write error=…`.
   static func starttls(_ line: Span<UInt8>, queueID: Field?, _ rest: Range<Int>) -> MailEvent? {

@@ -13,9 +13,14 @@ enum SendmailReject {
   /// reject text; `reason` is the rest. For `discard` the reason is the word
   /// `discard`; for `quarantine=` it is the quarantine text.
   static func ruleset(_ line: Span<UInt8>, queueID: Field?, _ rest: Range<Int>) -> MailEvent? {
-    let end = rest.upperBound
+    var end = rest.upperBound
     var i = rest.lowerBound
     var reject = Reject(queueID: queueID)
+    if line.hasSuffix(", discard", in: rest) {
+      // `discard` has no `=`, so it would otherwise end the relay's value.
+      reject.reason = (end - 7)..<end
+      end -= 9
+    }
     while i < end {
       var j = i
       while j < end, ASCII.isKeyByte(line.at(j)) { j += 1 }
@@ -50,7 +55,7 @@ enum SendmailReject {
       }
       i = valueEnd < end ? valueEnd + 2 : end
     }
-    guard reject.ruleset != nil else { return nil }
+    guard let ruleset = reject.ruleset, !ruleset.isEmpty else { return nil }
     return .reject(reject)
   }
 
@@ -69,7 +74,8 @@ enum SendmailReject {
     let addr = rest.lowerBound..<dots.lowerBound
     guard !addr.isEmpty else { return nil }
     let bracketed =
-      line.at(addr.lowerBound) == ASCII.lessThan && line.at(addr.upperBound - 1) == ASCII.greaterThan
+      line.at(addr.lowerBound) == ASCII.lessThan
+      && line.at(addr.upperBound - 1) == ASCII.greaterThan
     guard bracketed || line.firstIndex(of: ASCII.space, in: addr) == nil else { return nil }
     let reason = dots.upperBound..<rest.upperBound
     guard !reason.isEmpty else { return nil }
@@ -79,8 +85,10 @@ enum SendmailReject {
         reason: reason))
   }
 
-  /// `Syntax error in mailbox address "…" (non-printable character)`: the
-  /// address given at MAIL or RCPT was refused. `arg` is the quoted text.
+  /// An address refused at MAIL or RCPT for its syntax.
+  ///
+  /// `Syntax error in mailbox address "…" (non-printable character)`;
+  /// `arg` is the quoted text.
   static func syntaxError(_ line: Span<UInt8>, queueID: Field?, _ rest: Range<Int>) -> MailEvent? {
     var arg: Field?
     if let open = line.firstIndex(of: ASCII.quote, in: rest),

@@ -103,12 +103,15 @@ enum SendmailTo {
   {
     if let stat {
       if line.hasPrefix("Sent", in: stat) { return .sent }
-      if line.hasPrefix("Deferred", in: stat) || line.hasIgnoringCase("queued", at: stat.lowerBound, end: stat.upperBound) {
+      if line.hasPrefix("Deferred", in: stat)
+        || line.hasIgnoringCase("queued", at: stat.lowerBound, end: stat.upperBound)
+      {
         return .deferred
       }
       if line.hasPrefix("Mail Rejected", in: stat)
         || (line.hasIgnoringCase("virus", at: stat.lowerBound, end: stat.upperBound)
-          && line.contains("detected", in: stat)) || !hasMailer
+          && line.contains("detected", in: stat))
+        || !hasMailer
       {
         return .rejected
       }

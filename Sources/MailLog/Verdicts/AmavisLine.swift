@@ -20,13 +20,16 @@ enum AmavisLine {
   static func parse(_ line: Span<UInt8>, _ body: Range<Int>, program: Field) -> MailEvent? {
     let end = body.upperBound
     var i = body.lowerBound
-    if line.at(i) == ASCII.openParen, let close = line.firstIndex(of: ASCII.closeParen, in: i..<end) {
+    if line.at(i) == ASCII.openParen, let close = line.firstIndex(of: ASCII.closeParen, in: i..<end)
+    {
       i = close + 1
       line.skipBlanks(at: &i, end: end)
     }
     var j = i
     let passed = line.skip("Passed", at: &j, end: end)
-    guard passed || line.skip("Blocked", at: &j, end: end) || line.skip("Not-Delivered", at: &j, end: end),
+    guard
+      passed || line.skip("Blocked", at: &j, end: end)
+        || line.skip("Not-Delivered", at: &j, end: end),
       line.at(j) == ASCII.space || line.at(j) == ASCII.comma
     else {
       return .notice(Notice(kind: .scannerStatus))
@@ -39,7 +42,8 @@ enum AmavisLine {
       }
     }
     // amavisd-new before 2.4 wrote `Passed, <sender> -> …` for clean mail.
-    var verdict = Verdict(queueID: nil, scanner: .amavis, verdict: passed && category.isEmpty ? .clean : .other)
+    var verdict = Verdict(
+      queueID: nil, scanner: .amavis, verdict: passed && category.isEmpty ? .clean : .other)
     if line.equals(category, "CLEAN") {
       verdict.verdict = .clean
     } else if line.hasPrefix("SPAM", in: category) {

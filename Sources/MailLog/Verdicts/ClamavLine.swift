@@ -20,7 +20,9 @@ enum ClamavLine {
     var queueID = VerdictPrefix.queueID(line, at: &i, end: end)
     if let infected = line.lastRange(of: " infected by ", in: i..<end) {
       var name = line.trimmed(infected.upperBound..<end)
-      if line.at(name.upperBound - 1) == ASCII.dot { name = name.lowerBound..<(name.upperBound - 1) }
+      if line.at(name.upperBound - 1) == ASCII.dot {
+        name = name.lowerBound..<(name.upperBound - 1)
+      }
       if line.skip("Message ", at: &i, end: end), !line.has("from ", at: i, end: end) {
         let token = line.token(from: i, end: end)
         if !token.isEmpty, queueID == nil { queueID = token }
@@ -53,7 +55,8 @@ enum ClamavLine {
   {
     if line.hasSuffix(" FOUND", in: text) {
       let upTo = text.upperBound - 6
-      let start = line.lastRange(of: ": ", in: text.lowerBound..<upTo)?.upperBound ?? text.lowerBound
+      let start =
+        line.lastRange(of: ": ", in: text.lowerBound..<upTo)?.upperBound ?? text.lowerBound
       var name = line.trimmed(start..<upTo)
       if line.at(name.upperBound - 1) == ASCII.closeParen,
         let open = line.lastIndex(of: ASCII.openParen, in: name), open > name.lowerBound
@@ -61,7 +64,8 @@ enum ClamavLine {
         name = name.lowerBound..<open
       }
       return .verdict(
-        Verdict(queueID: queueID, scanner: scanner, verdict: .virus, name: name.isEmpty ? nil : name))
+        Verdict(
+          queueID: queueID, scanner: scanner, verdict: .virus, name: name.isEmpty ? nil : name))
     }
     if line.hasSuffix(": OK", in: text) {
       return .verdict(Verdict(queueID: queueID, scanner: scanner, verdict: .clean))

@@ -24,14 +24,19 @@ enum MIMEDefangLine {
     if let r = line.firstRange(of: "Discarding because of virus ", in: i..<end) {
       let name = line.trimmed(r.upperBound..<end)
       return .verdict(
-        Verdict(queueID: queueID, scanner: .mimedefang, verdict: .virus, name: name.isEmpty ? nil : name))
+        Verdict(
+          queueID: queueID, scanner: .mimedefang, verdict: .virus, name: name.isEmpty ? nil : name))
     }
     return .notice(Notice(queueID: queueID, kind: .scannerStatus))
   }
 
-  private static func mdlog(_ line: Span<UInt8>, _ fields: Range<Int>, queueID: Field?) -> MailEvent? {
+  private static func mdlog(_ line: Span<UInt8>, _ fields: Range<Int>, queueID: Field?)
+    -> MailEvent?
+  {
     // Seven comma-separated fields, then the subject (which may hold commas).
-    var parts: (Field, Field, Field, Field, Field, Field) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+    var parts: (Field, Field, Field, Field, Field, Field) = (
+      0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0
+    )
     var i = fields.lowerBound
     for k in 0..<6 {
       let stop = line.firstIndex(of: ASCII.comma, in: i..<fields.upperBound) ?? fields.upperBound
@@ -71,9 +76,9 @@ enum MIMEDefangLine {
     } else {
       kind = .other
     }
+    // `<>` (the null sender) gives an empty field; a missing one gives nil.
     func address(_ r: Field) -> Field? {
-      let bare = LoggedAddress.bare(line, r)
-      return bare.isEmpty ? nil : bare
+      r.isEmpty ? nil : LoggedAddress.bare(line, r)
     }
     return .verdict(
       Verdict(
@@ -93,7 +98,8 @@ enum VerdictPrefix {
       if ASCII.isDigit(line.at(j)) { digits += 1 }
       j += 1
     }
-    guard j - i >= 6, j - i <= 20, digits > 0, line.at(j) == ASCII.colon, line.at(j + 1) == ASCII.space
+    guard j - i >= 6, j - i <= 20, digits > 0, line.at(j) == ASCII.colon,
+      line.at(j + 1) == ASCII.space
     else { return nil }
     let id = i..<j
     i = j + 2

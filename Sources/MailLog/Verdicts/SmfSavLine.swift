@@ -11,7 +11,8 @@ enum SmfSavLine {
   static func parse(_ line: Span<UInt8>, _ body: Range<Int>, program: Field) -> MailEvent? {
     let end = body.upperBound
     let i = body.lowerBound
-    guard line.has("sender check ", at: i, end: end) || line.has("recipient check ", at: i, end: end),
+    guard
+      line.has("sender check ", at: i, end: end) || line.has("recipient check ", at: i, end: end),
       let colon = line.firstRange(of: ": ", in: i..<end)
     else {
       return .notice(Notice(kind: .scannerStatus))
