@@ -13,7 +13,10 @@ struct MailTrace: ParsableCommand {
       committed); 2 usage error; 3 the database is locked, read-only, full or corrupt;
       130 interrupted (what was committed stays; run again to resume).
       """,
-    subcommands: [])
+    subcommands: [
+      Ingest.self, Hosts.self, PatientZero.self, Spread.self, Timeline.self, Bounces.self,
+      Forgeries.self, MessageTrace.self, Simulate.self,
+    ])
 }
 
 /// `--db`, shared by every command that opens the database.

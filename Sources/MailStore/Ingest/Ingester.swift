@@ -406,15 +406,16 @@ final class FileReader: @unchecked Sendable {
     let bytes = line.bytes
     let start = batch.bytes.count
     batch.bytes.append(contentsOf: bytes)
-    var item = BatchItem(
-      start: start, length: bytes.count, number: line.number, originalLength: line.originalLength,
-      time: LocalDateTime(year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0), parsed: nil)
-    var file = batch.file
-    file.bytesRead = line.endOffset
-    file.lines = line.number
-    if line.isOversize { file.oversizeLines += 1 }
-    if !line.isOversize, let parsed = MailLine.parse(bytes.span) {
-      var time = years.resolve(parsed.envelope.timestamp)
+    // Fields of batch.file are modified in place: copying the whole state
+    // per line would retain and release its strings millions of times.
+    batch.file.bytesRead = line.endOffset
+    batch.file.lines = line.number
+    var time = LocalDateTime(year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0)
+    var parsedLine: ParsedLine?
+    if line.isOversize {
+      batch.file.oversizeLines += 1
+    } else if let parsed = MailLine.parse(bytes.span) {
+      time = years.resolve(parsed.envelope.timestamp)
       if case .received(let message) = parsed.event,
         let qid = QueueIDClock.decode(bytes.span, message.queueID),
         let anchored = years.anchor(on: qid, line: time)
@@ -422,14 +423,16 @@ final class FileReader: @unchecked Sendable {
         time = anchored.time
         noteOffset(anchored.utcOffset, server: parsed.envelope.host, bytes: bytes, since: time, batch: batch)
       }
-      item.time = time
-      item.parsed = parsed
-      if file.firstTime == nil { file.firstTime = time }
-      if file.lastTime == nil || time > file.lastTime! { file.lastTime = time }
+      parsedLine = parsed
+      if batch.file.firstTime == nil { batch.file.firstTime = time }
+      if let last = batch.file.lastTime, !(time > last) {} else { batch.file.lastTime = time }
     }
-    batch.file = file
-    batch.items.append(item)
+    batch.items.append(
+      BatchItem(
+        start: start, length: bytes.count, number: line.number, originalLength: line.originalLength,
+        time: time, parsed: parsedLine))
   }
+
 
   private func noteOffset(
     _ offset: Int, server: Field, bytes: UnsafeBufferPointer<UInt8>, since: LocalDateTime, batch: Batch
