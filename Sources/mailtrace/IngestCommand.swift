@@ -130,6 +130,7 @@ struct Ingest: ParsableCommand {
     var lines: [String] = []
     var fileParts = ["\(r.newFiles) new", "\(r.resumedFiles) resumed", "\(r.unchangedFiles) unchanged"]
     if r.emptyFiles > 0 { fileParts.append("\(r.emptyFiles) empty") }
+    if !r.skippedFiles.isEmpty { fileParts.append("\(r.skippedFiles.count) not logs, skipped") }
     lines.append(
       "Ingested \(grouped(c.lines)) lines from \(r.files) files (\(fileParts.joined(separator: ", "))) into \(terminalSafe(dbPath)) in \(String(format: "%.1f", r.seconds)) s (\(compact(rate)) lines/s)."
     )
@@ -157,6 +158,7 @@ struct Ingest: ParsableCommand {
       "verdicts": c.verdicts, "notifications": c.notifications, "notices": c.notices,
       "oversize": c.oversize, "new_files": r.newFiles, "resumed_files": r.resumedFiles,
       "unchanged_files": r.unchangedFiles, "empty_files": r.emptyFiles,
+      "skipped": r.skippedFiles,
       "interrupted": r.interrupted,
       "problems": r.problems.map { $0.description }, "warnings": r.warnings,
     ]

@@ -231,7 +231,6 @@ final class FileReader: @unchecked Sendable {
         report.interrupted = shouldStop()
         return
       }
-      report.files += 1
       if !read(file) { return }
       bytesBefore += file.size
     }
@@ -247,6 +246,7 @@ final class FileReader: @unchecked Sendable {
       return true
     }
     if head.isEmpty {
+      report.files += 1
       report.emptyFiles += 1
       return true
     }
@@ -266,6 +266,7 @@ final class FileReader: @unchecked Sendable {
       report.skippedFiles.append(file.path)
       return true
     }
+    report.files += 1
     var state: FileState
     var isNew = false
     let registryIndex = registry.firstIndex { known in
