@@ -1,2 +1,0 @@
-/// Synthetic outbreaks and their ground truth.
-public enum Simulation {}
