@@ -6,11 +6,21 @@ import Testing
 struct QueueIDTests {
   @Test("the encoding of a known instant")
   func knownInstant() {
-    // 2004-02-24 14:47:01 UTC, sequence 10*60+36, pid 12345 (year 2004 mod 60 = 24 = 'O').
+    // 2004-02-24 14:47:01 UTC, sequence 10*60+36, pid 12345; sendmail's year digit is
+    // tm_year % 60 = 104 % 60 = 44 = 'i'.
     let utc = civilSeconds(year: 2004, month: 2, day: 24, hour: 14, minute: 47, second: 1)
-    #expect(QueueID.make(utc: utc, sequence: 636, pid: 12_345) == "O1OEl1Aa012345")
-    #expect(QueueID.make(utc: utc, sequence: 636, pid: 1_234_567) == "O1OEl1Aa1234567")
-    #expect(queueIDTime("O1OEl1Aa012345", nearYear: 2004) == utc)
+    #expect(QueueID.make(utc: utc, sequence: 636, pid: 12_345) == "i1OEl1Aa012345")
+    #expect(QueueID.make(utc: utc, sequence: 636, pid: 1_234_567) == "i1OEl1Aa1234567")
+    #expect(queueIDTime("i1OEl1Aa012345", nearYear: 2004) == utc)
+  }
+
+  @Test("a real queue id from the corpus is reproduced exactly")
+  func realQueueID() {
+    // augieschwer-grok-patterns/test-sendmail.rb-messages.txt, sonic.net, November 2012 (UTC-8):
+    // Nov  7 13:52:47 b.mx.sonic.net sm-mta[29841]: qA7LqlqC029841: from=<augie@corp.sonic.net>, …
+    let utc = civilSeconds(year: 2012, month: 11, day: 7, hour: 21, minute: 52, second: 47)
+    #expect(QueueID.make(utc: utc, sequence: 52 * 60 + 12, pid: 29_841) == "qA7LqlqC029841")
+    #expect(queueIDTime("qA7LqlqC029841", nearYear: 2012) == utc)
   }
 
   /// Every `from=` line's queue id decodes to that line's time in UTC, a few seconds
@@ -84,12 +94,12 @@ struct QueueIDTests {
     }
     #expect(worm.contains { $0.stamp.hasPrefix("Dec 31") })
     #expect(worm.contains { $0.stamp.hasPrefix("Jan  1") || $0.stamp.hasPrefix("Jan  2") })
-    // Queue ids carry both years: 2003 mod 60 = 23 ('N'), 2004 mod 60 = 24 ('O').
+    // Queue ids carry both years: tm_year 103 % 60 = 43 ('h'), 104 % 60 = 44 ('i').
     let years = Set(archive.all.compactMap { $0.queueID?.first })
-    #expect(years == ["N", "O"])
+    #expect(years == ["h", "i"])
     // In local time Dec 31 19:00-23:59 (UTC already 2004), ids say 2004.
     let lateDec31 = archive.all.first { $0.stamp.hasPrefix("Dec 31 2") && $0.body.contains(": from=") }
-    #expect(lateDec31?.queueID?.first == "O")
+    #expect(lateDec31?.queueID?.first == "i")
     let n = try checkFromLines(result) { _, _ in -5 * 3600 }
     #expect(n > 500)
   }

@@ -225,7 +225,8 @@ func truthText(_ line: LogLine, year: Int) -> String {
   return "\(y)-\(p2(m))-\(p2(d)) \(p2(rest / 3600)):\(p2(rest / 60 % 60)):\(p2(rest % 60))"
 }
 
-/// Decodes the UTC time of a sendmail 8.12 queue id, given a year near it.
+/// Decodes the UTC time of a sendmail 8.12 queue id, given a year near it (written
+/// here independently of the simulator's encoder).
 func queueIDTime(_ qid: String, nearYear: Int) -> Int? {
   let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx")
   let chars = Array(qid.prefix(6))
@@ -235,8 +236,8 @@ func queueIDTime(_ qid: String, nearYear: Int) -> Int? {
     guard let i = alphabet.firstIndex(of: c) else { return nil }
     v.append(i)
   }
-  // The year with this remainder mod 60 closest to nearYear.
-  var year = nearYear - ((nearYear - v[0]) % 60 + 60) % 60
+  // The first digit is tm_year % 60 (years since 1900); take the year closest to nearYear.
+  var year = nearYear - ((nearYear - 1900 - v[0]) % 60 + 60) % 60
   if nearYear - year > 30 { year += 60 }
   return civilSeconds(year: year, month: v[1] + 1, day: v[2], hour: v[3], minute: v[4], second: v[5])
 }
