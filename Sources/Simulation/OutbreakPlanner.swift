@@ -29,12 +29,10 @@ final class InfectionRecord {
   let readAt: Int
   let readFrom: Int
   var onset: Int
-  /// Sources of every worm message downloaded in the session that infected it.
-  let candidates: [Int?]
 
   init(
     host: Int, source: Int?, submission: Message, delivery: Message, recipient: String, deliveredAt: Int,
-    reader: Int, readAt: Int, readFrom: Int, onset: Int, candidates: [Int?]
+    reader: Int, readAt: Int, readFrom: Int, onset: Int
   ) {
     self.host = host
     self.source = source
@@ -46,7 +44,6 @@ final class InfectionRecord {
     self.readAt = readAt
     self.readFrom = readFrom
     self.onset = onset
-    self.candidates = candidates
   }
 }
 
@@ -91,6 +88,8 @@ final class OutbreakPlanner {
   private var scheduled: [Bool]
   private var alwaysOn: [Bool]
   private var mailbox: [[WormMail]]
+  /// Worm mail downloaded from each host, with the time of the download.
+  private var downloadedFrom: [[(readAt: Int, mail: WormMail)]]
   /// Worm messages internal hosts submitted (from= lines with the worm's size).
   private(set) var wormSubmissions = 0
 
@@ -129,6 +128,7 @@ final class OutbreakPlanner {
     scheduled = Array(repeating: false, count: net.hosts.count)
     alwaysOn = net.hosts.map(\.alwaysOn)
     mailbox = Array(repeating: [], count: net.users.count)
+    downloadedFrom = Array(repeating: [], count: net.hosts.count)
   }
 
   private func scanned(_ t: Int) -> Bool {
@@ -176,6 +176,12 @@ final class OutbreakPlanner {
 
   private static func before(_ a: (time: Int, seq: Int, event: Event), _ b: (time: Int, seq: Int, event: Event)) -> Bool {
     a.time != b.time ? a.time < b.time : a.seq < b.seq
+  }
+
+  /// Every worm message downloaded from `host` before `time` (its source and the message
+  /// as submitted): by SPEC's definition each one makes an edge into `host`.
+  func qualifying(host: Int, before time: Int) -> [(source: Int?, message: Message)] {
+    downloadedFrom[host].filter { $0.readAt < time }.map { ($0.mail.source, $0.mail.submission) }
   }
 
   // MARK: Planning
@@ -365,6 +371,7 @@ final class OutbreakPlanner {
     pop[index].nmsgs = downloaded.count + ordinary
     pop[index].bytes = downloaded.reduce(0) { $0 + $1.delivery.size } + ordinary * rng.int(1800...9000)
     pop[index].duration += downloaded.count / 4
+    if let host = session.host { downloadedFrom[host] += downloaded.map { (session.time, $0) } }
     guard let host = session.host, !downloaded.isEmpty, !scheduled[host], infections[host] == nil else { return }
 
     let forced = downloaded.firstIndex(where: \.patientZero).flatMap { i -> Int? in
@@ -390,8 +397,7 @@ final class OutbreakPlanner {
     records.append(
       InfectionRecord(
         host: host, source: m.source, submission: m.submission, delivery: m.delivery, recipient: m.recipient,
-        deliveredAt: m.deliveredAt, reader: user, readAt: session.time, readFrom: host, onset: onset,
-        candidates: downloaded.map(\.source)))
+        deliveredAt: m.deliveredAt, reader: user, readAt: session.time, readFrom: host, onset: onset))
     schedule(onset, .onset(host: host, record: records.count - 1))
   }
 

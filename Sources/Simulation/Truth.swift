@@ -147,16 +147,31 @@ public struct OutbreakTruth: Codable, Sendable, Equatable {
     /// The POP login on mx1 that downloaded it.
     public var readAt: String
     public var onset: String
-    /// Sources (`"external"` or address) of every worm message downloaded in that login;
-    /// by SPEC's definition each of them is an edge too.
+    /// Every source (`"external"` or address) for which SPEC's definition also holds: it
+    /// sent worm mail that was downloaded from `to` before the onset. `from` is the one
+    /// whose message was opened; an analysis that names any of these is right by SPEC.
     public var candidates: [String]
+    /// The messages behind `candidates`, as submitted (server and queue id).
+    public var qualifying: [Qualifying]
 
     enum CodingKeys: String, CodingKey {
-      case from, to, server, time, sender, recipient, reader, onset, candidates
+      case from, to, server, time, sender, recipient, reader, onset, candidates, qualifying
       case queueID = "queue_id"
       case deliveredVia = "delivered_via"
       case deliveredAt = "delivered_at"
       case readAt = "read_at"
+    }
+  }
+
+  /// A worm message downloaded from an infected host before its onset.
+  public struct Qualifying: Codable, Sendable, Equatable {
+    public var from: String
+    public var server: String
+    public var queueID: String
+
+    enum CodingKeys: String, CodingKey {
+      case from, server
+      case queueID = "queue_id"
     }
   }
 

@@ -56,9 +56,12 @@ struct TruthBuilder {
           via: OutbreakTruth.Via(server: net.servers[r.submission.server].name, queueID: r.submission.qid),
           wormMessages: state.messages, stopped: state.cleanup < end ? local(0, state.cleanup) : nil))
       var candidates: [String] = []
-      for c in r.candidates {
-        let text = ipText(c)
+      var qualifying: [OutbreakTruth.Qualifying] = []
+      for q in planner.qualifying(host: r.host, before: r.onset) {
+        let text = ipText(q.source)
         if !candidates.contains(text) { candidates.append(text) }
+        qualifying.append(
+          OutbreakTruth.Qualifying(from: text, server: net.servers[q.message.server].name, queueID: q.message.qid))
       }
       edges.append(
         OutbreakTruth.Infection(
@@ -68,7 +71,7 @@ struct TruthBuilder {
           deliveredVia: r.delivery === r.submission
             ? nil : OutbreakTruth.Via(server: net.servers[r.delivery.server].name, queueID: r.delivery.qid),
           deliveredAt: local(r.delivery.server, r.deliveredAt), reader: net.users[r.reader].login,
-          readAt: local(0, r.readAt), onset: onset, candidates: candidates))
+          readAt: local(0, r.readAt), onset: onset, candidates: candidates, qualifying: qualifying))
     }
 
     let pzRecord = planner.records[started[0]]

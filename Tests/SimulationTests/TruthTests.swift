@@ -83,6 +83,13 @@ struct TruthTests {
       #expect(truthSeconds(edge.readAt) < truthSeconds(edge.onset))
       #expect(edge.onset == onsetByHost[edge.to])
       #expect(edge.candidates.contains(edge.from))
+      #expect(edge.qualifying.contains { $0.server == edge.server && $0.queueID == edge.queueID })
+      #expect(Set(edge.qualifying.map(\.from)) == Set(edge.candidates))
+      for q in edge.qualifying {
+        let line = try #require(froms[q.server + "/" + q.queueID], "qualifying \(q.queueID)")
+        #expect(isWormSize(line.field("size"), truth))
+        if q.from != "external" { #expect(line.relayIP == q.from) }
+      }
     }
   }
 
