@@ -30,6 +30,10 @@ demo: release
 	@rm -f reports/demo.db reports/demo.db-wal reports/demo.db-shm
 	$(RELEASE_BIN) ingest fixtures/outbreak --db reports/demo.db \
 	  --sites fixtures/outbreak/sites.csv --local-domains fixtures/outbreak/local-domains.txt
+	@echo
+	$(RELEASE_BIN) patient-zero --db reports/demo.db
+	@echo
+	$(RELEASE_BIN) spread --db reports/demo.db | head -n 12
 
 test: build
 	MAILTRACE_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test $(CHECK)
@@ -37,6 +41,10 @@ test: build
 # Ingest speed against `zcat | wc -l` on a generated 2.2-million-line archive.
 bench: release
 	scripts/bench.sh $(RELEASE_BIN)
+
+# Patient zero and infection edges against the simulator's truth, over many seeds and shapes.
+accuracy: release
+	scripts/accuracy.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build reports/*.db*

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MailStore
 
 /// One log line shown as proof: the file it is in, its 1-based line number,
 /// and its text as read.
@@ -36,7 +37,7 @@ extension Evidence {
   public static func fetch(_ db: Database, _ references: [LineReference]) throws -> [Evidence] {
     var paths: [Int64: String] = [:]
     let pathStatement = try db.cachedStatement(sql: "SELECT path FROM files WHERE id = ?")
-    let textStatement = try db.cachedStatement(sql: "SELECT text FROM raw_lines WHERE id = ?")
+    let rawLines = RawLines(db)
     var result: [Evidence] = []
     for reference in references {
       let path: String
@@ -46,11 +47,7 @@ extension Evidence {
         path = try String.fetchOne(pathStatement, arguments: [reference.fileID]) ?? "?"
         paths[reference.fileID] = path
       }
-      let key = reference.fileID << 32 | (reference.line & 0xFFFF_FFFF)
-      var text = ""
-      if let value = try DatabaseValue.fetchOne(textStatement, arguments: [key]) {
-        text = Evidence.string(from: value)
-      }
+      let text = try rawLines.text(fileID: reference.fileID, line: reference.line) ?? ""
       result.append(Evidence(file: path, line: Int(reference.line), text: text))
     }
     return result

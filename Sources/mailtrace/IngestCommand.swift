@@ -159,6 +159,7 @@ struct Ingest: ParsableCommand {
       "oversize": c.oversize, "new_files": r.newFiles, "resumed_files": r.resumedFiles,
       "unchanged_files": r.unchangedFiles, "empty_files": r.emptyFiles,
       "skipped": r.skippedFiles,
+      "phase_seconds": r.phaseSeconds.mapValues { ($0 * 1000).rounded() / 1000 },
       "interrupted": r.interrupted,
       "problems": r.problems.map { $0.description }, "warnings": r.warnings,
     ]

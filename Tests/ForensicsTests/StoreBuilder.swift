@@ -1,9 +1,10 @@
+import Foundation
 import Forensics
 import GRDB
 import MailStore
 
 /// Builds a small store in memory, row by row, the way ingest writes it:
-/// every row gets a raw line in `raw_lines` so evidence can be shown.
+/// every row gets a raw line in `raw_blocks` so evidence can be shown.
 final class StoreBuilder {
   let queue: DatabaseQueue
   private var nextLine: Int64 = 1
@@ -43,8 +44,8 @@ final class StoreBuilder {
     let line = nextLine
     nextLine += 1
     try db.execute(
-      sql: "INSERT INTO raw_lines (id, text) VALUES (?, ?)",
-      arguments: [fileID << 32 | line, text])
+      sql: "INSERT INTO raw_blocks (file_id, first_line, last_line, data) VALUES (?, ?, ?, ?)",
+      arguments: [fileID, line, line, Data((text + "\n").utf8)])
     return line
   }
 

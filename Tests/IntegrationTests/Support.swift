@@ -113,10 +113,12 @@ func tableCounts(_ path: String) throws -> [String: Int] {
     var counts: [String: Int] = [:]
     for table in [
       "messages", "deliveries", "rejects", "notifications", "logins", "verdicts", "notices",
-      "unparsed", "raw_lines",
+      "unparsed",
     ] {
       counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")
     }
+    counts["raw_lines"] = try Int.fetchOne(
+      db, sql: "SELECT coalesce(sum(last_line - first_line + 1), 0) FROM raw_blocks")
     return counts
   }
 }
@@ -136,7 +138,7 @@ func contentDigest(_ path: String) throws -> [String] {
       sql: "SELECT server||'|'||queue_id||'|'||time||'|'||ifnull(recipient,'')||'|'||status||'|'||line FROM deliveries ORDER BY 1")
     rows += try String.fetchAll(
       db, sql: "SELECT server||'|'||time||'|'||ifnull(reason,'')||'|'||line FROM rejects ORDER BY 1")
-    rows += try String.fetchAll(db, sql: "SELECT CAST(text AS TEXT) FROM lines ORDER BY 1")
+    rows += try rawLines(db).map { String(decoding: $0.bytes, as: UTF8.self) }.sorted()
     return rows
   }
 }
@@ -155,4 +157,24 @@ func rows(_ path: String, _ sql: String) throws -> [Row] {
   config.readonly = true
   let queue = try DatabaseQueue(path: path, configuration: config)
   return try queue.read { db in try Row.fetchAll(db, sql: sql) }
+}
+
+/// Every line kept in `raw_blocks`, with its file id and line number.
+func rawLines(_ db: Database) throws -> [(fileID: Int64, line: Int64, bytes: [UInt8])] {
+  var result: [(Int64, Int64, [UInt8])] = []
+  for row in try Row.fetchAll(db, sql: "SELECT file_id, first_line, data FROM raw_blocks ORDER BY file_id, first_line") {
+    let data: Data = row["data"]
+    var line: Int64 = row["first_line"]
+    for piece in [UInt8](data).split(separator: 10, omittingEmptySubsequences: false).dropLast() {
+      result.append((row["file_id"], line, Array(piece)))
+      line += 1
+    }
+  }
+  return result
+}
+
+func rawLines(_ path: String) throws -> [(fileID: Int64, line: Int64, bytes: [UInt8])] {
+  var config = Configuration()
+  config.readonly = true
+  return try DatabaseQueue(path: path, configuration: config).read { db in try rawLines(db) }
 }

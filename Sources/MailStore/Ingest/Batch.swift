@@ -28,8 +28,10 @@ final class Batch: @unchecked Sendable {
     items.reserveCapacity(Self.lineCapacity)
   }
 
-  static let lineCapacity = 16_384
-  static let byteCapacity = 2 << 20
+  // A batch is one transaction. 8,192 lines keep commits rare enough to be
+  // cheap and the batches in flight (see `BatchChannel`) within a few MB.
+  static let lineCapacity = 8_192
+  static let byteCapacity = 1 << 20
 
   var isFull: Bool { items.count >= Self.lineCapacity || bytes.count >= Self.byteCapacity }
 }

@@ -34,6 +34,10 @@ final class EventWriter {
   /// (server, queue id) → messages.id of the latest `from=` seen, so that
   /// deliveries link to their message without a lookup.
   private var messageIDs: [UInt64: Int64] = [:]
+  /// The generation before `messageIDs`: two bounded generations keep the
+  /// recent messages (deliveries follow their `from=` closely) in flat memory.
+  private var olderMessageIDs: [UInt64: Int64] = [:]
+  private static let generationSize = 100_000
   private var scratch = [UInt8](repeating: 0, count: 512)
   private var timeText = [UInt8](repeating: 0, count: 19)
   private(set) var counts = RowCounts()
@@ -69,7 +73,7 @@ final class EventWriter {
         VALUES (?,?,?,?,?,?,?,?)
       """,
       "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize) VALUES (?,?,?,?,?)",
-      "INSERT OR REPLACE INTO raw_lines (id, text) VALUES (?,?)",
+      "INSERT OR REPLACE INTO raw_blocks (file_id, first_line, last_line, data) VALUES (?,?,?,?)",
       """
       INSERT INTO files (id, path, fingerprint, prefix_length, size, compression)
         VALUES (?,?,?,?,?,?)
@@ -111,7 +115,16 @@ final class EventWriter {
       try step(insertClock)
     }
     try batch.bytes.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
+      guard let base = buffer.baseAddress, let first = batch.items.first, let last = batch.items.last
+      else { return }
+      if storeRawLines {
+        // The batch's bytes are its lines, each followed by LF: one block.
+        sqlite3_bind_int64(insertRaw, 1, file.id)
+        sqlite3_bind_int64(insertRaw, 2, Int64(first.number))
+        sqlite3_bind_int64(insertRaw, 3, Int64(last.number))
+        sqlite3_bind_blob(insertRaw, 4, base, Int32(buffer.count), nil)
+        try step(insertRaw)
+      }
       for item in batch.items {
         try write(item, base: base, fileID: file.id)
       }
@@ -142,11 +155,6 @@ final class EventWriter {
     let line = base + item.start
     let lineNumber = Int64(item.number)
     counts.lines += 1
-    if storeRawLines {
-      sqlite3_bind_int64(insertRaw, 1, fileID << 32 | lineNumber)
-      bindLine(insertRaw, 2, line, item.length)
-      try step(insertRaw)
-    }
     guard let parsed = item.parsed, item.originalLength == item.length else {
       counts.unparsed += 1
       let s = insertUnparsed
@@ -183,12 +191,16 @@ final class EventWriter {
       try step(s)
       counts.messages += 1
       let key = messageKey(line, server, m.queueID)
-      if messageIDs.count > 1 << 21 { messageIDs.removeAll(keepingCapacity: true) }
+      if messageIDs.count >= Self.generationSize {
+        olderMessageIDs = messageIDs
+        messageIDs.removeAll(keepingCapacity: true)
+      }
       messageIDs[key] = sqlite3_last_insert_rowid(db.sqliteConnection)
 
     case .delivery(let d):
       let s = insertDelivery
-      let messageID = messageIDs[messageKey(line, server, d.queueID)]
+      let key = messageKey(line, server, d.queueID)
+      let messageID = messageIDs[key] ?? olderMessageIDs[key]
       for recipient in d.recipients {
         if let messageID { sqlite3_bind_int64(s, 1, messageID) } else { sqlite3_bind_null(s, 1) }
         bind(s, 2, line, server)

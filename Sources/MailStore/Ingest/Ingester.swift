@@ -8,7 +8,7 @@ public struct IngestOptions: Sendable {
   /// `--year`: the year of the first line of every file without RFC 3339 stamps.
   public var year: Int?
   public var context = AnalystContext()
-  /// Keep every line in `raw_lines` (for `message` and evidence).
+  /// Keep every line in `raw_blocks` (for `message` and evidence).
   public var storeRawLines = true
   /// A plain file modified less than this many seconds ago may still be
   /// written to: its last line, if it has no newline yet, is left for the
@@ -45,6 +45,8 @@ public struct IngestReport: Sendable {
   public var problems: [LogReadError] = []
   public var warnings: [String] = []
   public var interrupted = false
+  /// Wall time of the phases: `load` (read, parse, write), `index`, `finish`.
+  public var phaseSeconds: [String: Double] = [:]
 }
 
 /// Streams log files into the store: one thread reads, decompresses, splits
@@ -87,7 +89,7 @@ public final class Ingester: @unchecked Sendable {
       throw StoreError.from(error, path: databasePath)
     }
 
-    let channel = BatchChannel(capacity: 4)
+    let channel = BatchChannel(capacity: 2)
     let reader = FileReader(
       paths: discovered.files, known: known, options: options, channel: channel,
       progress: progress, shouldStop: shouldStop)
@@ -118,11 +120,14 @@ public final class Ingester: @unchecked Sendable {
       channel.cancel()
     }
     done.wait()
+    let loaded = Date()
     if let failure { throw StoreError.from(failure, path: databasePath) }
 
+    var indexed = Date()
     do {
       try database.writeWithoutTransaction { db in
         try Schema.createIndexes(db)
+        indexed = Date()
         try db.inTransaction(.immediate) {
           try Self.linkDeliveries(db, after: startDeliveryID)
           try Self.inferLocalDomains(db, messagesAfter: startMessageID, deliveriesAfter: startDeliveryID)
@@ -138,6 +143,10 @@ public final class Ingester: @unchecked Sendable {
     report.problems = discovered.errors + report.problems
     report.counts = counts
     report.seconds = Date().timeIntervalSince(started)
+    report.phaseSeconds = [
+      "load": loaded.timeIntervalSince(started), "index": indexed.timeIntervalSince(loaded),
+      "finish": Date().timeIntervalSince(indexed),
+    ]
     return report
   }
 
@@ -407,6 +416,7 @@ final class FileReader: @unchecked Sendable {
     let bytes = line.bytes
     let start = batch.bytes.count
     batch.bytes.append(contentsOf: bytes)
+    batch.bytes.append(10)
     // Fields of batch.file are modified in place: copying the whole state
     // per line would retain and release its strings millions of times.
     batch.file.bytesRead = line.endOffset

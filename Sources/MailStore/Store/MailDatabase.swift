@@ -20,16 +20,18 @@ public enum MailDatabase {
   /// - `synchronous=NORMAL`: in WAL mode a crash cannot corrupt the file or
   ///   split a transaction; power loss may lose the last commit, which the
   ///   next ingest reads again, because file positions commit with the rows.
-  /// - `cache_size=-32768` (32 MiB): enough for the index pages of a bulk
-  ///   load while peak memory stays well under 100 MB.
-  /// - `temp_store=MEMORY`: index builds sort in memory.
+  /// - `cache_size=-16384` (16 MiB): a bulk load appends, so a larger cache
+  ///   did not make it faster when measured, and peak memory stays under
+  ///   100 MB whatever the input.
+  /// - temporary storage stays on disk: index builds that do not fit the
+  ///   cache sort in temporary files, so memory stays flat on large inputs.
   /// - `busy_timeout` 5 s: wait briefly for a reader's checkpoint.
   public static func openForIngest(_ path: String) throws(StoreError) -> (DatabaseQueue, IngestLock) {
     let lock = try IngestLock.acquire(for: path)
     var config = Configuration()
     config.busyMode = .timeout(5)
     config.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
+      try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     do {
       let queue = try DatabaseQueue(path: path, configuration: config)

@@ -144,13 +144,18 @@ public enum Schema {
             oversize INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (file_id, line)
           ) WITHOUT ROWID;
-          -- Every line as read, keyed by file_id * 2^32 + line.
-          CREATE TABLE raw_lines (
+          -- Every line as read, in blocks: the lines first_line...last_line of
+          -- one file, each followed by LF (lines over 64 KiB cut). One row per
+          -- batch instead of one per line keeps the ingest near the speed of
+          -- reading; `RawLines` in MailStore finds a line.
+          CREATE TABLE raw_blocks (
             id INTEGER PRIMARY KEY,
-            text BLOB
+            file_id INTEGER NOT NULL,
+            first_line INTEGER NOT NULL,
+            last_line INTEGER NOT NULL,
+            data BLOB NOT NULL
           );
-          CREATE VIEW lines AS
-            SELECT id >> 32 AS file_id, id & 4294967295 AS line, text FROM raw_lines;
+          CREATE UNIQUE INDEX raw_blocks_position ON raw_blocks(file_id, first_line);
           CREATE TABLE server_clocks (
             server TEXT NOT NULL,
             since TEXT NOT NULL,         -- local time from which this offset holds
@@ -169,8 +174,6 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS messages_server_queue ON messages(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS messages_relay_ip_time ON messages(relay_ip, time)",
     "CREATE INDEX IF NOT EXISTS messages_msgid ON messages(msgid)",
-    "CREATE INDEX IF NOT EXISTS messages_time ON messages(time)",
-    "CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries(message_id)",
     "CREATE INDEX IF NOT EXISTS deliveries_server_queue ON deliveries(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS deliveries_recipient_time ON deliveries(recipient, time)",
     "CREATE INDEX IF NOT EXISTS rejects_relay_ip_time ON rejects(relay_ip, time)",
@@ -185,6 +188,7 @@ public enum Schema {
 
   public static func createIndexes(_ db: Database) throws {
     for sql in indexes { try db.execute(sql: sql) }
-    try db.execute(sql: "ANALYZE")
+    // Statistics for the query planner, from a sample of each index.
+    try db.execute(sql: "PRAGMA analysis_limit = 1000; ANALYZE")
   }
 }
