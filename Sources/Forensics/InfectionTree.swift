@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// How an infected host was tied to the mailbox that infected it.
@@ -128,6 +129,8 @@ struct MailboxReader {
   private let loginsOf: Statement
   private let deliveriesTo: Statement
   private var userLogins: [String: [Int64]] = [:]
+  private var userSessions: [String: [(utc: Int64, ip: String)]] = [:]
+  private let onsets: [String: Int64]
   private var mailboxes: [String: [InfectingMessage]] = [:]
 
   /// Mailer names that put mail in a local mailbox.
@@ -147,7 +150,9 @@ struct MailboxReader {
         ORDER BY time, id
         """)
     loginsOf = try db.cachedStatement(
-      sql: "SELECT server, time FROM logins WHERE user = ? AND ok = 1")
+      sql: "SELECT server, time, ip FROM logins WHERE user = ? AND ok = 1")
+    onsets = Dictionary(
+      outbreak.infected.map { ($0.host, $0.onsetSeconds) }, uniquingKeysWith: min)
     let mailers = MailboxReader.localMailers.map { "'\($0)'" }.joined(separator: ",")
     deliveriesTo = try db.cachedStatement(
       sql: """
@@ -182,11 +187,37 @@ struct MailboxReader {
   /// UTC times of every successful login of `user`, sorted.
   mutating func loginTimes(of user: String) throws -> [Int64] {
     if let known = userLogins[user] { return known }
-    let times = try Row.fetchAll(loginsOf, arguments: [user]).map { row in
-      clocks.utc(server: row[0], row[1])
-    }.sorted()
+    let sessions = try Row.fetchAll(loginsOf, arguments: [user]).map { row in
+      (utc: clocks.utc(server: row[0], row[1]), ip: (row[2] as String?) ?? "")
+    }.sorted { $0.utc < $1.utc }
+    userSessions[user] = sessions
+    let times = sessions.map(\.utc)
     userLogins[user] = times
     return times
+  }
+
+  /// Whether `user` fetched worm mail on an internal PC before `time` and
+  /// that PC was not infected soon after: someone who has already left the
+  /// worm unopened is less likely to be the one who ran it.
+  mutating func hasResisted(_ user: String, before time: Int64) throws -> Bool {
+    let times = try loginTimes(of: user)
+    guard let sessions = userSessions[user] else { return false }
+    let mail = try wormDeliveries(to: NetworkContext.mailbox(of: user))
+    var previous = Int64.min
+    for (i, session) in sessions.enumerated() {
+      defer { previous = times[i] }
+      guard session.utc < time else { break }
+      guard log.network.isInternalClient(session.ip) else { continue }
+      let onset = onsets[session.ip] ?? Int64.max
+      if onset <= session.utc { continue }  // already running there
+      let fetched = mail.contains { $0.deliveredUTC > previous && $0.deliveredUTC <= session.utc }
+      guard fetched else { continue }
+      let soon =
+        (session.utc + MailboxReader.incubation.lowerBound)...(session.utc
+        + MailboxReader.incubation.upperBound)
+      if !soon.contains(onset) { return true }
+    }
+    return false
   }
 
   /// Every worm message delivered to `mailbox`, in delivery order.
@@ -249,53 +280,101 @@ struct MailboxReader {
     }
   }
 
+  /// How long after fetching the worm a user runs it: the sessions and
+  /// messages considered for an infection lie this long before its onset.
+  /// (An assumption; see docs/forensics.md.)
+  static let incubation: ClosedRange<Int64> = 60...(40 * 60)
+
+  /// How often a user reads mail, for mailboxes whose logins the log lacks.
+  static let readingInterval: Int64 = 20 * 60
+
   mutating func infection(of host: Outbreak.InfectedHost) throws -> Infection {
     var result = Infection(
       host: host.host, site: log.network.site(of: host.host), user: nil, userLink: nil,
       onset: host.onset, firstMessage: host.firstMessage, infectedBy: nil, via: nil, login: nil,
       alternatives: [], confidence: 0)
     let onset = host.onsetSeconds
-    // 1. Sessions read from this host before the onset, latest first.
-    let logins = try logins(from: host.host).filter { $0.utc <= onset }.reversed()
-    if let last = logins.first {
+    let window =
+      (onset - MailboxReader.incubation.upperBound)...(onset - MailboxReader.incubation.lowerBound)
+    // 1. Sessions read from this host before the onset: what each fetched.
+    let logins = try logins(from: host.host).filter { $0.utc <= onset }
+    if let last = logins.last {
       result.user = last.user
       result.userLink = .login
     }
+    var sessions: [(login: LoginRecord, mail: [InfectingMessage])] = []
     for login in logins {
       let mailbox = NetworkContext.mailbox(of: login.user)
       let times = try loginTimes(of: login.user)
       let previous = times.last { $0 < login.utc } ?? Int64.min
-      let session = try wormDeliveries(to: mailbox).filter { m in
+      let fetched = try wormDeliveries(to: mailbox).filter { m in
         m.deliveredUTC > previous && m.deliveredUTC <= login.utc && m.fromHost != host.host
       }
-      guard let chosen = session.first else { continue }
-      result.user = login.user
-      result.login = login
-      set(&result, chosen: chosen, among: session, weight: 1)
+      if !fetched.isEmpty { sessions.append((login, fetched)) }
+    }
+    // The earliest session with worm mail in the incubation window (an
+    // earlier chance to open it is likelier to have been taken), skipping
+    // users who have already left the worm unopened; the newest worm message
+    // it fetched is the carrier (the one on top of the inbox).
+    let inWindow = sessions.filter { window.contains($0.login.utc) }
+    var pick = inWindow.first
+    for session in inWindow where try !hasResisted(session.login.user, before: session.login.utc) {
+      pick = session
+      break
+    }
+    if let session = pick, let chosen = session.mail.last {
+      result.user = session.login.user
+      result.userLink = .login
+      result.login = session.login
+      set(&result, chosen: chosen, among: session.mail, weight: 1)
       return result
     }
-    if let latest = logins.first {
-      // Logins, but no session fetched worm mail: an older message, opened late.
-      let mailbox = NetworkContext.mailbox(of: latest.user)
-      let older = try wormDeliveries(to: mailbox).filter { m in
-        m.deliveredUTC <= latest.utc && m.fromHost != host.host
+    // 2. Users whose logins are not in the log: the host's own senders name
+    // the mailboxes. The session time is unknown: for each worm message, the
+    // chance that the infecting session fell after it and before the next
+    // one, and that no earlier session had fetched it already.
+    var best:
+      (score: Double, mailbox: String, chosen: InfectingMessage, among: [InfectingMessage])?
+    let tau = Double(MailboxReader.readingInterval)
+    for sender in host.localSenders.prefix(4) {
+      let mailbox = NetworkContext.mailbox(of: sender)
+      guard try loginTimes(of: mailbox).isEmpty else { continue }
+      let mail = try wormDeliveries(to: mailbox).filter { m in
+        m.deliveredUTC < window.upperBound && m.fromHost != host.host
       }
-      if let chosen = older.last {
-        result.login = latest
-        set(&result, chosen: chosen, among: older, weight: 0.5)
+      for (k, m) in mail.enumerated() {
+        let next = k + 1 < mail.count ? mail[k + 1].deliveredUTC : Int64.max
+        let a = max(m.deliveredUTC, window.lowerBound)
+        let b = min(next, window.upperBound)
+        guard b > a else { continue }
+        let score =
+          tau * (exp(-Double(a - m.deliveredUTC) / tau) - exp(-Double(b - m.deliveredUTC) / tau))
+        if score > (best?.score ?? 0) {
+          let among = mail.filter {
+            $0.deliveredUTC <= m.deliveredUTC
+              && m.deliveredUTC - $0.deliveredUTC <= MailboxReader.incubation.upperBound
+          }
+          best = (score, mailbox, m, among)
+        }
       }
+    }
+    if let best {
+      result.user = best.mailbox
+      result.userLink = .sender
+      result.login = nil
+      set(&result, chosen: best.chosen, among: best.among, weight: 0.5)
       return result
     }
-    // 2. No logins: the host's own sender names its mailbox.
-    guard let sender = host.localSenders.first else { return result }
-    let mailbox = NetworkContext.mailbox(of: sender)
-    result.user = mailbox
-    result.userLink = .sender
-    let candidates = try wormDeliveries(to: mailbox).filter { m in
-      m.deliveredUTC <= onset && m.fromHost != host.host
+    // 3. A logged session before the window: opened late.
+    if let session = sessions.last, let chosen = session.mail.last {
+      result.user = session.login.user
+      result.login = session.login
+      set(&result, chosen: chosen, among: session.mail, weight: 0.4)
+      return result
     }
-    if let chosen = candidates.last {
-      set(&result, chosen: chosen, among: candidates, weight: 0.5)
+    if result.user == nil, let sender = host.localSenders.first {
+      result.user = NetworkContext.mailbox(of: sender)
+      result.userLink = .sender
     }
     return result
   }

@@ -20,8 +20,8 @@ import GRDB
 public struct Outbreak: Equatable, Sendable {
   /// Tuning knobs; the defaults are what the accuracy sweep settled on.
   public struct Parameters: Equatable, Sendable {
-    public var burstCount = 4
-    public var burstSeconds: Int64 = 600
+    public var burstCount = 3
+    public var burstSeconds: Int64 = 300
     public var bandRatio = 0.08
     public var minimumWormMessages = 3
     /// Share of a host's messages, from its first worm message on, that
@@ -128,9 +128,24 @@ extension Outbreak {
         ids.insert(list[i].id)
         if let m = list[i].msgid, !m.isEmpty { msgids[m] = host }
       }
+      // Who sits at it: the local senders of its ordinary mail before the
+      // onset; else of its worm mail (a worm that keeps the user's address);
+      // else of what it sent after the onset outside the band (refused
+      // worm attempts have size 0 and are left out).
       var senderCounts: [String: Int] = [:]
-      for message in list where !message.forged {
+      let wormSet = Set(worm)
+      for message in list[..<first] where !message.forged && message.size > 0 {
         senderCounts[message.sender.lowercased(), default: 0] += 1
+      }
+      if senderCounts.isEmpty {
+        let own = Set(worm.filter { !list[$0].forged }.map { list[$0].sender.lowercased() })
+        if own.count == 1, let only = own.first, forged == 0 { senderCounts[only] = worm.count }
+      }
+      if senderCounts.isEmpty {
+        for (i, message) in list.enumerated()
+        where i > first && !message.forged && message.size > 0 && !wormSet.contains(i) {
+          senderCounts[message.sender.lowercased(), default: 0] += 1
+        }
       }
       let localSenders = senderCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
       let onset = list[first]

@@ -111,6 +111,8 @@ extension SubmissionLog {
             forged: network.isForged(sender: sender, domain: domain),
             virus: virusQueues.contains(QueueKey(server: server, queueID: queueID))))
       }
+      // Servers on other clocks: order by the instant, not the local text.
+      list.sort { ($0.seconds, $0.id) < ($1.seconds, $1.id) }
       if !list.isEmpty { byHost[ip] = list }
     }
     return SubmissionLog(

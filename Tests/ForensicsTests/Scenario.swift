@@ -7,7 +7,7 @@ import Forensics
 /// 30 minutes and send a little ordinary mail. A worm message from outside
 /// reaches the root user; each infected PC then mails its address book every
 /// two minutes. A gullible user is infected 3 minutes after the first login
-/// that fetches worm mail, and the message fetched first is the carrier.
+/// that fetches worm mail, and the newest worm message fetched is the carrier.
 struct Scenario {
   enum WormSender { case forged, own }
 
@@ -135,15 +135,20 @@ struct Scenario {
       // The next event: a worm send, or an infection.
       var candidate: (time: Int64, user: Int, carrier: Pending)?
       for user in gullible where onsets[user] == nil {
+        // The first login that fetches worm mail; its newest worm message is opened.
         let mine = deliveries.filter { $0.user == user }.sorted { $0.time < $1.time }
-        guard let first = mine.first,
-          let login = loginTimes(user).first(where: { $0 >= first.time })
-        else { continue }
-        let onset = login + 180
-        if candidate == nil || onset < candidate!.time { candidate = (onset, user, first) }
+        var previous = Int64.min
+        for login in loginTimes(user) {
+          defer { previous = login }
+          let fetched = mine.filter { $0.time > previous && $0.time <= login }
+          guard let newest = fetched.last else { continue }
+          let onset = login + 180
+          if candidate.map({ onset < $0.time }) ?? true { candidate = (onset, user, newest) }
+          break
+        }
       }
       let sender = nextSend.min { $0.value.time < $1.value.time }
-      if let s = sender, s.value.time <= endSeconds, candidate == nil || s.value.time < candidate!.time {
+      if let s = sender, s.value.time <= endSeconds, candidate.map({ s.value.time < $0.time }) ?? true {
         // Host s.key mails the next address-book entry.
         let book = books[s.key] ?? [(s.key + 1) % users]
         let targets: [String] = book.map(Scenario.address) + ["nobody\(s.value.k)@district.example", "x\(s.value.k)@far.example"]

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Accuracy against the simulator's truth. A few seeds run in every
+/// `make test`; the full sweep is `make accuracy` (`scripts/accuracy.sh`).
+@Suite("Accuracy on simulated outbreaks")
+struct AccuracyTests {
+  static let cases: [(UInt64, AccuracySweep.Shape)] = [
+    (1, AccuracySweep.shapes[1]), (2, AccuracySweep.shapes[0]), (3, AccuracySweep.shapes[4]),
+    (4, AccuracySweep.shapes[6]), (5, AccuracySweep.shapes[7]), (6, AccuracySweep.shapes[8]),
+    (7, AccuracySweep.shapes[10]),
+  ]
+
+  @Test("patient zero (host, user, message) is right and edges reach 0.95", arguments: cases)
+  func sweep(seed: UInt64, shape: AccuracySweep.Shape) throws {
+    let score = try AccuracySweep.run(seed: seed, shape: shape)
+    #expect(score.hostRight, "\(score.detail)")
+    #expect(score.userRight, "\(score.detail)")
+    #expect(score.messageRight, "\(score.detail)")
+    #expect(score.found == score.infected, "\(score.detail)")
+    #expect(score.precision >= 0.9, "\(score.detail)")
+    #expect(score.recall >= 0.9, "\(score.detail)")
+  }
+
+  /// The full sweep: seeds × every shape, written as a markdown table to
+  /// `$MAILTRACE_ACCURACY_TABLE`. Runs only when that variable is set.
+  @Test(
+    "full sweep (set MAILTRACE_ACCURACY_TABLE)",
+    .enabled(if: ProcessInfo.processInfo.environment["MAILTRACE_ACCURACY_TABLE"] != nil))
+  func fullSweep() throws {
+    let env = ProcessInfo.processInfo.environment
+    let path = try #require(env["MAILTRACE_ACCURACY_TABLE"])
+    let seeds = (env["MAILTRACE_ACCURACY_SEEDS"] ?? "1-10").split(separator: ",").flatMap {
+      part -> [UInt64] in
+      let ends = part.split(separator: "-").compactMap { UInt64($0) }
+      return ends.count == 2 ? Array(ends[0]...ends[1]) : ends
+    }
+    var scores: [AccuracySweep.Score] = []
+    for seed in seeds {
+      for shape in AccuracySweep.shapes {
+        scores.append(try AccuracySweep.run(seed: seed, shape: shape))
+      }
+    }
+    var text = AccuracySweep.table(scores)
+    let details = scores.filter { !$0.detail.isEmpty }
+    if !details.isEmpty {
+      text += "\nWhere an answer differs from the truth:\n\n"
+      for s in details { text += "- seed \(s.seed), \(s.shape): \(s.detail)\n" }
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(scores.allSatisfy { $0.patientZeroRight })
+  }
+}
