@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import MailLog
@@ -38,8 +39,11 @@ final class EventWriter {
   /// recent messages (deliveries follow their `from=` closely) in flat memory.
   private var olderMessageIDs: [UInt64: Int64] = [:]
   private static let generationSize = 100_000
-  private var scratch = [UInt8](repeating: 0, count: 512)
-  private var timeText = [UInt8](repeating: 0, count: 19)
+  /// Buffers bound with SQLITE_STATIC: they outlive every statement step.
+  private let domainBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
+  private let timeBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 19)
+  /// C copies of the few constant strings (statuses, kinds), bound without copying.
+  private var constants: [String: UnsafeMutablePointer<CChar>] = [:]
   private(set) var counts = RowCounts()
 
   init(_ db: Database, storeRawLines: Bool) throws {
@@ -169,7 +173,7 @@ final class EventWriter {
       return
     }
     counts.parsed += 1
-    item.time.write(into: &timeText)
+    item.time.write(into: timeBuffer)
     let server = parsed.envelope.host
 
     switch parsed.event {
@@ -319,29 +323,26 @@ final class EventWriter {
 
   @inline(__always)
   private func bindTime(_ s: OpaquePointer, _ index: Int32) {
-    timeText.withUnsafeBufferPointer { buffer in
-      let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-      sqlite3_bind_text(s, index, start, 19, sqliteTransient)
-    }
+    let start = UnsafeRawPointer(timeBuffer).assumingMemoryBound(to: CChar.self)
+    sqlite3_bind_text(s, index, start, 19, nil)
   }
+
 
   /// The part after the last `@`, lowercased; NULL when there is none.
   private func bindDomain(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ field: Field) {
     var at = field.upperBound
     while at > field.lowerBound && line[at - 1] != UInt8(ascii: "@") { at -= 1 }
     let count = field.upperBound - at
-    guard at > field.lowerBound, count > 0, count <= scratch.count else {
+    guard at > field.lowerBound, count > 0, count <= 512 else {
       sqlite3_bind_null(s, index)
       return
     }
-    scratch.withUnsafeMutableBufferPointer { buffer in
-      for i in 0..<count {
-        let byte = line[at + i]
-        buffer[i] = byte &- 65 < 26 ? byte | 0x20 : byte
-      }
-      let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-      sqlite3_bind_text(s, index, start, Int32(count), sqliteTransient)
+    for i in 0..<count {
+      let byte = line[at + i]
+      domainBuffer[i] = byte &- 65 < 26 ? byte | 0x20 : byte
     }
+    let start = UnsafeRawPointer(domainBuffer).assumingMemoryBound(to: CChar.self)
+    sqlite3_bind_text(s, index, start, Int32(count), nil)
   }
 
   /// The whole line: TEXT when it is valid UTF-8, else a BLOB of its bytes.
@@ -356,7 +357,20 @@ final class EventWriter {
   }
 
   private func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: String) {
-    bindString(s, index, text)
+    let pointer: UnsafeMutablePointer<CChar>
+    if let known = constants[text] {
+      pointer = known
+    } else {
+      pointer = strdup(text)!
+      constants[text] = pointer
+    }
+    sqlite3_bind_text(s, index, pointer, -1, nil)
+  }
+
+  deinit {
+    domainBuffer.deallocate()
+    timeBuffer.deallocate()
+    for pointer in constants.values { free(pointer) }
   }
 
   private func bindString(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
