@@ -74,7 +74,9 @@ struct Ingest: ParsableCommand {
     let bar = !quiet && isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
     var onProgress: (@Sendable (IngestProgress) -> Void)?
     if let bar {
-      onProgress = { bar.update(bytesDone: $0.bytesDone, bytesTotal: $0.bytesTotal, lines: $0.lines) }
+      onProgress = {
+        bar.update(bytesDone: $0.bytesDone, bytesTotal: $0.bytesTotal, lines: $0.lines, reading: $0.reading)
+      }
     }
     do throws(StoreError) {
       let (queue, lock) = try MailDatabase.openForIngest(dbPath)

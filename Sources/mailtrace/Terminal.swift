@@ -38,10 +38,16 @@ final class ProgressBar: @unchecked Sendable {
   private let lock = NSLock()
   private var drawn = false
 
-  func update(bytesDone: Int, bytesTotal: Int, lines: Int) {
+  func update(bytesDone: Int, bytesTotal: Int, lines: Int, reading: Bool = true) {
     lock.lock()
     defer { lock.unlock() }
     let now = Date()
+    if !reading {
+      let text = "\r\u{1B}[K\(grouped(lines)) lines stored; building indexes…"
+      FileHandle.standardError.write(Data(text.utf8))
+      drawn = true
+      return
+    }
     guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
     lastDraw = now
     let elapsed = max(now.timeIntervalSince(started), 0.001)

@@ -26,6 +26,8 @@ public struct IngestProgress: Sendable {
   public var bytesDone: Int
   public var bytesTotal: Int
   public var lines: Int
+  /// False once every line is stored and the indexes are being built.
+  public var reading = true
 }
 
 /// What an ingest did.
@@ -124,6 +126,9 @@ public final class Ingester: @unchecked Sendable {
     if let failure { throw StoreError.from(failure, path: databasePath) }
 
     var indexed = Date()
+    if failure == nil, let progress {
+      progress(IngestProgress(bytesDone: reader.bytesTotalForProgress, bytesTotal: reader.bytesTotalForProgress, lines: counts.lines, reading: false))
+    }
     do {
       try database.writeWithoutTransaction { db in
         try Schema.createIndexes(db)
@@ -205,6 +210,7 @@ final class FileReader: @unchecked Sendable {
   var report = IngestReport()
   private var nextID: Int64
   private var bytesTotal = 0
+  var bytesTotalForProgress: Int { bytesTotal }
   private var bytesBefore = 0
   private var linesRead = 0
   private var lastProgress = 0
