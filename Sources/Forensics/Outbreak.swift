@@ -115,7 +115,10 @@ extension Outbreak {
         marked.count >= parameters.minimumWormMessages || virus > 0
       else { continue }
       let worm = inBand.filter { $0 >= first }
-      let share = Double(worm.count) / Double(list.count - first)
+      // Refused attempts (size 0: relaying denied, unknown user) carry
+      // nothing and do not count against the share.
+      let after = list[first...].filter { $0.size > 0 }.count
+      let share = Double(worm.count) / Double(max(1, after))
       guard share >= parameters.minimumShare || virus > 0 else { continue }
       let forged = worm.filter { list[$0].forged }.count
       if virus == 0 && forged == 0 {
@@ -207,14 +210,21 @@ extension Outbreak {
     // Two pointers over the sorted sizes: the window [size, size * ratio²].
     var hi = 0
     var perHost: [Int: Int] = [:]
+    var weights: [Int: Double] = [:]
     var virusHosts: [Int: Int] = [:]
     var lastCentre = -1
+    // A virus verdict weighs most, a forged sender less, a burst alone least.
+    func weight(_ item: Item) -> Double { item.virus ? 2 : item.forged ? 1 : 0.5 }
     for lo in items.indices {
       if lo > 0 {
         // Drop items[lo - 1] from the window.
         let gone = items[lo - 1]
         perHost[gone.host, default: 1] -= 1
-        if perHost[gone.host] == 0 { perHost[gone.host] = nil }
+        weights[gone.host, default: 0] -= weight(gone)
+        if perHost[gone.host] == 0 {
+          perHost[gone.host] = nil
+          weights[gone.host] = nil
+        }
         if gone.virus {
           virusHosts[gone.host, default: 1] -= 1
           if virusHosts[gone.host] == 0 { virusHosts[gone.host] = nil }
@@ -224,14 +234,16 @@ extension Outbreak {
       let limit = Double(items[lo].size) * ratio * ratio
       while hi < items.count && Double(items[hi].size) <= limit {
         perHost[items[hi].host, default: 0] += 1
+        weights[items[hi].host, default: 0] += weight(items[hi])
         if items[hi].virus { virusHosts[items[hi].host, default: 0] += 1 }
         hi += 1
       }
       if items[lo].size == lastCentre { continue }
       lastCentre = items[lo].size
-      let repeatedHosts = perHost.values.filter { $0 >= 2 }.count
-      let score = Double(repeatedHosts) + 2 * Double(virusHosts.count)
-        + 0.001 * Double(hi - lo)
+      // Many hosts, each with many such messages, in one narrow band: the
+      // square root keeps one busy host from outweighing a spreading worm.
+      var score = 2 * Double(virusHosts.count)
+      for (host, count) in perHost where count >= 2 { score += (weights[host] ?? 0).squareRoot() }
       if score > (best?.score ?? -1) {
         best = (score, lo, hi)
       }
