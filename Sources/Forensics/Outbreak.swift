@@ -115,10 +115,12 @@ extension Outbreak {
         marked.count >= parameters.minimumWormMessages || virus > 0
       else { continue }
       let worm = inBand.filter { $0 >= first }
-      // Refused attempts (size 0: relaying denied, unknown user) carry
-      // nothing and do not count against the share.
-      let after = list[first...].filter { $0.size > 0 }.count
-      let share = Double(worm.count) / Double(max(1, after))
+      // The share is taken while the worm ran (first to last in-band message;
+      // a cleaned PC goes back to ordinary mail). Refused attempts (size 0:
+      // relaying denied, unknown user) carry nothing and do not count.
+      let last = worm.last ?? first
+      let during = list[first...last].filter { $0.size > 0 }.count
+      let share = Double(worm.count) / Double(max(1, during))
       guard share >= parameters.minimumShare || virus > 0 else { continue }
       let forged = worm.filter { list[$0].forged }.count
       if virus == 0 && forged == 0 {
