@@ -180,6 +180,7 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS rejects_server_queue ON rejects(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS notifications_server_time ON notifications(server, time)",
     "CREATE INDEX IF NOT EXISTS notifications_server_queue ON notifications(server, queue_id)",
+    "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
     "CREATE INDEX IF NOT EXISTS verdicts_server_queue ON verdicts(server, queue_id)",
