@@ -59,16 +59,11 @@ public final class Ingester: @unchecked Sendable {
   private let database: DatabaseQueue
   private let databasePath: String
   private let options: IngestOptions
-  private let logger: (@Sendable (String) -> Void)?
 
-  public init(
-    database: DatabaseQueue, databasePath: String, options: IngestOptions,
-    warn: (@Sendable (String) -> Void)? = nil
-  ) {
+  public init(database: DatabaseQueue, databasePath: String, options: IngestOptions) {
     self.database = database
     self.databasePath = databasePath
     self.options = options
-    self.logger = warn
   }
 
   public func run(
@@ -79,13 +74,11 @@ public final class Ingester: @unchecked Sendable {
     let discovered = ArchiveDiscovery.discover(options.paths)
     var known: [FileState] = []
     var startDeliveryID: Int64 = 0
-    var startMessageID: Int64 = 0
     do {
       try database.write { db in
         try options.context.store(db)
         known = try Self.loadFiles(db)
         startDeliveryID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM deliveries") ?? 0
-        startMessageID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM messages") ?? 0
       }
     } catch {
       throw StoreError.from(error, path: databasePath)
@@ -126,16 +119,15 @@ public final class Ingester: @unchecked Sendable {
     if let failure { throw StoreError.from(failure, path: databasePath) }
 
     var indexed = Date()
-    if failure == nil, let progress {
-      progress(IngestProgress(bytesDone: reader.bytesTotalForProgress, bytesTotal: reader.bytesTotalForProgress, lines: counts.lines, reading: false))
-    }
+    let total = reader.bytesTotalForProgress
+    progress?(IngestProgress(bytesDone: total, bytesTotal: total, lines: counts.lines, reading: false))
     do {
       try database.writeWithoutTransaction { db in
         try Schema.createIndexes(db)
         indexed = Date()
         try db.inTransaction(.immediate) {
           try Self.linkDeliveries(db, after: startDeliveryID)
-          try Self.inferLocalDomains(db, messagesAfter: startMessageID, deliveriesAfter: startDeliveryID)
+          try Self.inferLocalDomains(db, deliveriesAfter: startDeliveryID)
           return .commit
         }
         try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -187,7 +179,7 @@ public final class Ingester: @unchecked Sendable {
 
   /// Without `--local-domains`, the domains of recipients delivered by the
   /// local mailer are taken as local.
-  static func inferLocalDomains(_ db: Database, messagesAfter: Int64, deliveriesAfter: Int64) throws {
+  static func inferLocalDomains(_ db: Database, deliveriesAfter: Int64) throws {
     let given = try Int.fetchOne(db, sql: "SELECT count(*) FROM local_domains WHERE source = 'file'") ?? 0
     guard given == 0 else { return }
     try db.execute(
