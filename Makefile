@@ -44,6 +44,8 @@ bench: release
 
 # Patient zero and infection edges against the simulator's truth, over many seeds and shapes.
 accuracy: release
+	@command -v jq >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq jq; }
 	scripts/accuracy.sh $(RELEASE_BIN)
 
 clean:
