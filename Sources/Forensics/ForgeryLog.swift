@@ -31,7 +31,7 @@ public enum ForgeryLog {
       guard let list = log.byHost[host],
         let index = list.firstIndex(where: \.forged), let last = list.last
       else { continue }
-      let first = list[index]
+      guard let first = try SubmittedMessage.fetch(db, id: list[index].id) else { continue }
       let after = list[(index + 1)...].count
       found.append(
         (

@@ -38,7 +38,7 @@ public struct Infection: Equatable, Sendable {
   public var user: String?
   public var userLink: MailboxLink?
   public var onset: String
-  public var firstMessage: Submission
+  public var firstMessage: SubmittedMessage
   /// nil when the logs do not say.
   public var infectedBy: Source?
   public var via: InfectingMessage?
@@ -102,7 +102,7 @@ extension InfectionTree {
     _ db: Database, parameters: Outbreak.Parameters = Outbreak.Parameters()
   ) throws -> InfectionTree {
     let log = try SubmissionLog.fetch(db)
-    let outbreak = Outbreak.analyse(log, parameters: parameters)
+    let outbreak = try Outbreak.analyse(db, log, parameters: parameters)
     return try trace(db, log: log, outbreak: outbreak)
   }
 
@@ -128,6 +128,7 @@ struct MailboxReader {
   private let loginsFrom: Statement
   private let loginsOf: Statement
   private let deliveriesTo: Statement
+  private let sizeBand: (low: Int, high: Int)
   private var userLogins: [String: [Int64]] = [:]
   private var userSessions: [String: [(utc: Int64, ip: String)]] = [:]
   private let onsets: [String: Int64]
@@ -154,6 +155,18 @@ struct MailboxReader {
     onsets = Dictionary(
       outbreak.infected.map { ($0.host, $0.onsetSeconds) }, uniquingKeysWith: min)
     let mailers = MailboxReader.localMailers.map { "'\($0)'" }.joined(separator: ",")
+    // Only mail in (or near) the worm's size band can be the worm's; a
+    // relayed copy is a few hundred bytes larger. Virus verdicts widen it.
+    let low = outbreak.signature?.lowSize ?? 0
+    let high = (outbreak.signature?.highSize ?? Int.max - 4000) + 2000
+    let scanned =
+      log.virusQueues.isEmpty
+      ? ""
+      : """
+      OR EXISTS (SELECT 1 FROM verdicts v WHERE v.server = m.server AND v.queue_id = m.queue_id
+        AND v.verdict = 'virus')
+      """
+    sizeBand = (low, high)
     deliveriesTo = try db.cachedStatement(
       sql: """
         SELECT d.server, d.queue_id, d.time, d.file_id, d.line,
@@ -162,6 +175,7 @@ struct MailboxReader {
         JOIN messages m ON m.server = d.server AND m.queue_id = d.queue_id AND m.time <= d.time
         WHERE d.recipient = ? AND d.status = 'sent'
         AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
+        AND (m.size BETWEEN ? AND ? \(scanned))
         ORDER BY d.time, d.id, m.time DESC
         """)
   }
@@ -226,7 +240,9 @@ struct MailboxReader {
     var found: [InfectingMessage] = []
     var seen = Set<LineReference>()
     for recipient in recipients(of: mailbox) {
-      for row in try Row.fetchAll(deliveriesTo, arguments: [recipient]) {
+      for row in try Row.fetchAll(
+        deliveriesTo, arguments: [recipient, sizeBand.low, sizeBand.high])
+      {
         let reference = LineReference(fileID: row[3], line: row[4])
         // A reused queue id joins several messages: the latest one counts.
         guard seen.insert(reference).inserted else { continue }
@@ -256,13 +272,17 @@ struct MailboxReader {
     if let ip = message.relayIP, network.isInternalClient(ip) {
       return outbreak.wormMessageIDs.contains(message.id) ? (ip, message) : nil
     }
-    if let msgid = message.msgid, let host = outbreak.wormMsgids[msgid] {
-      // A copy relayed by a secondary MX: the entry is the host's submission.
-      let origin = try origins.origin(of: message)
-      if case .host(_, let entry) = origin { return (host, entry) }
-      return (host, message)
-    }
     guard let signature = outbreak.signature else { return nil }
+    if let ip = message.relayIP, network.isServer(ip),
+      message.size >= signature.lowSize, message.size <= signature.highSize + 2000
+    {
+      // A copy relayed by a secondary MX: the entry is the first server's row.
+      if case .host(let host, let entry) = try origins.origin(of: message),
+        outbreak.wormMessageIDs.contains(entry.id)
+      {
+        return (host, entry)
+      }
+    }
     let scanned = log.virusQueues.contains(QueueKey(server: message.server, queueID: message.queueID))
     // Relay hops add a few hundred bytes of headers.
     let slack = max(1000, signature.typicalSize / 50)

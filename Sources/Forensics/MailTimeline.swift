@@ -51,7 +51,7 @@ public enum MailTimeline {
     _ body: (TimelineEntry) throws -> Bool
   ) throws {
     let log = try SubmissionLog.fetch(db)
-    let outbreak = outbreak ?? Outbreak.analyse(log)
+    let outbreak = try outbreak ?? Outbreak.analyse(db, log)
     let network = log.network
     let clocks = try ServerClocks.fetch(db)
     func offset(_ server: String, _ time: String) -> Int64? {
@@ -59,29 +59,31 @@ public enum MailTimeline {
       return clocks.offset(server: server, local: LocalTime.seconds(time) ?? 0)
     }
     let origins = try OriginTracer(db, network: network)
-    var originCache: [String: String?] = [:]
+    var originCache: [String: (host: String?, entry: Int64?)] = [:]
     let since = filter.since ?? "0000"
     let until = filter.until ?? "9999"
 
-    /// The submitting host of a message row, across relays between servers.
-    func host(of relayIP: String?, msgid: String?, message: StoredMessage?) throws -> String? {
-      guard let relayIP, !relayIP.isEmpty else { return nil }
-      guard network.isServer(relayIP), let message else { return relayIP }
+    /// The submitting host of a message row, across relays between servers,
+    /// and the id of the first server's row.
+    func origin(of relayIP: String?, msgid: String?, message: StoredMessage?) throws
+      -> (host: String?, entry: Int64?)
+    {
+      guard let relayIP, !relayIP.isEmpty else { return (nil, message?.id) }
+      guard network.isServer(relayIP), let message else { return (relayIP, message?.id) }
       let key = msgid ?? (message.server + " " + message.queueID)
       if let cached = originCache[key] { return cached }
-      let found: String?
+      let found: (host: String?, entry: Int64?)
       switch try origins.origin(of: message) {
-      case .host(let h, _): found = h
-      case .external(let m): found = m.relayIP
-      case .unknown: found = nil
+      case .host(let h, let m): found = (h, m.id)
+      case .external(let m): found = (m.relayIP, m.id)
+      case .unknown: found = (nil, nil)
       }
       originCache[key] = found
       return found
     }
 
-    func isWorm(_ messageID: Int64?, msgid: String?, relayIP: String?, size: Int?) -> Bool {
+    func isWorm(_ messageID: Int64?, relayIP: String?, size: Int?) -> Bool {
       if let messageID, outbreak.wormMessageIDs.contains(messageID) { return true }
-      if let msgid, outbreak.wormMsgids[msgid] != nil { return true }
       if let relayIP, let size, let signature = outbreak.signature, !network.isInside(relayIP) {
         return signature.contains(size)
       }
@@ -150,11 +152,11 @@ public enum MailTimeline {
       }
       let relayIP: String? = row[10]
       let msgid: String? = row[11]
-      let submitter = try host(of: relayIP, msgid: msgid, message: stored)
+      let (submitter, entry) = try origin(of: relayIP, msgid: msgid, message: stored)
       return TimelineEntry(
         time: row[0], kind: .delivery, host: submitter, sender: row[9], recipient: row[3],
         server: row[1], queueID: row[2], status: row[4], detail: row[5],
-        worm: isWorm(messageID, msgid: msgid, relayIP: submitter, size: row[12]),
+        worm: isWorm(entry ?? messageID, relayIP: submitter, size: row[12]),
         source: LineReference(fileID: row[6], line: row[7]), utcOffset: offset(row[1], row[0]))
     }
     func nextReject() throws -> TimelineEntry? {
@@ -163,7 +165,7 @@ public enum MailTimeline {
       return TimelineEntry(
         time: row[0], kind: .reject, host: relayIP, sender: row[8], recipient: row[3],
         server: row[1], queueID: row[2], status: "rejected", detail: row[4],
-        worm: isWorm(row[9], msgid: row[10], relayIP: relayIP, size: row[11]),
+        worm: isWorm(row[9], relayIP: relayIP, size: row[11]),
         source: LineReference(fileID: row[6], line: row[7]), utcOffset: offset(row[1], row[0]))
     }
     // Merge the two time-ordered streams.

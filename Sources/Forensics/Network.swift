@@ -173,7 +173,9 @@ public struct NetworkContext: Sendable {
 
 extension NetworkContext {
   /// Reads local domains, sites and the server addresses from the store.
-  public static func fetch(_ db: Database) throws -> NetworkContext {
+  public static func fetch(_ db: Database, relayCounts: [String: Int]? = nil) throws
+    -> NetworkContext
+  {
     var domains = Set(try String.fetchAll(db, sql: "SELECT lower(domain) FROM local_domains"))
     if domains.isEmpty {
       domains = Set(
@@ -190,7 +192,7 @@ extension NetworkContext {
     }
     let servers = try String.fetchAll(
       db, sql: "SELECT DISTINCT server FROM messages ORDER BY server")
-    let addresses = try serverAddresses(db, servers: servers)
+    let addresses = try serverAddresses(db, servers: servers, relayCounts: relayCounts)
     return NetworkContext(
       localDomains: domains, sites: sites, servers: servers, serverAddresses: addresses)
   }
@@ -198,17 +200,28 @@ extension NetworkContext {
   /// Addresses from which one server received mail that another server had
   /// received first (same Message-ID), or whose relay host name starts with
   /// a server's name. Single-server archives have none.
-  static func serverAddresses(_ db: Database, servers: [String]) throws -> [String: String] {
+  static func serverAddresses(
+    _ db: Database, servers: [String], relayCounts: [String: Int]? = nil
+  ) throws -> [String: String] {
     guard servers.count > 1 else { return [:] }
     var result: [String: String] = [:]
     let names = servers.map { $0.lowercased() }
-    // Candidate addresses: every sending address, with one relay host name.
-    let candidates = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT relay_ip, max(relay_host) AS host, count(*) AS n FROM messages
-        WHERE relay_ip IS NOT NULL AND relay_ip <> '' GROUP BY relay_ip
-        """)
+    // Candidate addresses: those that sent a few messages at least (a
+    // server relays many; the thousands of one-off outside clients are
+    // skipped), with one relay host name each.
+    var candidates: [String] = []
+    if let relayCounts {
+      candidates = relayCounts.filter { $0.value >= 3 }.map(\.key)
+    } else {
+      candidates = try String.fetchAll(
+        db,
+        sql: """
+          SELECT relay_ip FROM messages WHERE relay_ip IS NOT NULL AND relay_ip <> ''
+          GROUP BY relay_ip HAVING count(*) >= 3
+          """)
+    }
+    let hostName = try db.cachedStatement(
+      sql: "SELECT relay_host FROM messages WHERE relay_ip = ? AND relay_host IS NOT NULL LIMIT 1")
     let sample = try db.cachedStatement(
       sql: """
         SELECT u.server FROM messages m
@@ -221,9 +234,8 @@ extension NetworkContext {
         SELECT count(*) FROM (SELECT id FROM messages WHERE relay_ip = ?
         AND msgid IS NOT NULL AND msgid <> '' LIMIT 12)
         """)
-    for row in candidates {
-      let ip: String = row["relay_ip"]
-      let host: String = (row["host"] as String?)?.lowercased() ?? ""
+    for ip in candidates.sorted() {
+      let host = (try String.fetchOne(hostName, arguments: [ip]))?.lowercased() ?? ""
       if let name = names.firstIndex(where: { host == $0 || host.hasPrefix($0 + ".") }) {
         result[ip] = servers[name]
         continue

@@ -53,7 +53,7 @@ public struct Outbreak: Equatable, Sendable {
     public var onset: String
     public var onsetSeconds: Int64
     /// The first worm message (its `from=` line is the onset's evidence).
-    public var firstMessage: Submission
+    public var firstMessage: SubmittedMessage
     public var wormMessages: Int
     public var forgedMessages: Int
     public var virusMessages: Int
@@ -67,9 +67,6 @@ public struct Outbreak: Equatable, Sendable {
   public var infected: [InfectedHost]
   /// Ids of `messages` rows that are worm submissions.
   public var wormMessageIDs: Set<Int64>
-  /// Message-IDs of the worm submissions (to follow them across servers),
-  /// with the host that submitted each.
-  public var wormMsgids: [String: String]
 
   public func infectedHost(_ host: String) -> InfectedHost? {
     infected.first { $0.host == host }
@@ -80,11 +77,14 @@ extension Outbreak {
   /// Runs the analysis over the store.
   public static func fetch(_ db: Database, parameters: Parameters = Parameters()) throws -> Outbreak {
     let log = try SubmissionLog.fetch(db)
-    return analyse(log, parameters: parameters)
+    return try analyse(db, log, parameters: parameters)
   }
 
-  /// The analysis itself, on submissions already read.
-  public static func analyse(_ log: SubmissionLog, parameters: Parameters = Parameters()) -> Outbreak {
+  /// The analysis itself, on submissions already read (the store is read
+  /// again only for the envelope senders of the infected hosts).
+  public static func analyse(
+    _ db: Database, _ log: SubmissionLog, parameters: Parameters = Parameters()
+  ) throws -> Outbreak {
     // 1. Suspicious messages per host.
     var suspicious: [String: [Bool]] = [:]
     var burst: [String: [Bool]] = [:]
@@ -98,14 +98,13 @@ extension Outbreak {
       let signature = findSignature(
         log, suspicious: suspicious, burst: burst, parameters: parameters)
     else {
-      return Outbreak(signature: nil, infected: [], wormMessageIDs: [], wormMsgids: [:])
+      return Outbreak(signature: nil, infected: [], wormMessageIDs: [])
     }
     // 3. Infected hosts: enough suspicious in-band messages, and from the
     // first of them on, mostly in-band mail (a busy host that now and then
     // sends a message of that size is not infected).
     var infected: [InfectedHost] = []
     var ids = Set<Int64>()
-    var msgids: [String: String] = [:]
     for host in log.hosts {
       guard let list = log.byHost[host], let flags = suspicious[host] else { continue }
       let inBand = list.indices.filter { signature.contains(list[$0].size) }
@@ -126,43 +125,45 @@ extension Outbreak {
       if virus == 0 && forged == 0 {
         // One identical message repeated by one local sender is a mailing.
         let sizes = Set(worm.map { list[$0].size })
-        let senders = Set(worm.map { list[$0].sender.lowercased() })
-        if sizes.count == 1 && senders.count == 1 { continue }
+        if sizes.count == 1 {
+          let senders = Set(try SubmittedMessage.senders(db, ids: worm.prefix(50).map { list[$0].id }))
+          if senders.count == 1 { continue }
+        }
       }
-      for i in worm {
-        ids.insert(list[i].id)
-        if let m = list[i].msgid, !m.isEmpty { msgids[m] = host }
-      }
+      for i in worm { ids.insert(list[i].id) }
       // Who sits at it: the local senders of its ordinary mail before the
       // onset; else of its worm mail (a worm that keeps the user's address);
       // else of what it sent after the onset outside the band (refused
       // worm attempts have size 0 and are left out).
       var senderCounts: [String: Int] = [:]
       let wormSet = Set(worm)
-      for message in list[..<first] where !message.forged && message.size > 0 {
-        senderCounts[message.sender.lowercased(), default: 0] += 1
+      let before = list[..<first].filter { !$0.forged && $0.size > 0 }.suffix(200).map(\.id)
+      for sender in try SubmittedMessage.senders(db, ids: Array(before)) {
+        senderCounts[sender, default: 0] += 1
+      }
+      if senderCounts.isEmpty && forged == 0 {
+        let own = Set(try SubmittedMessage.senders(db, ids: worm.prefix(20).map { list[$0].id }))
+        if own.count == 1, let only = own.first { senderCounts[only] = worm.count }
       }
       if senderCounts.isEmpty {
-        let own = Set(worm.filter { !list[$0].forged }.map { list[$0].sender.lowercased() })
-        if own.count == 1, let only = own.first, forged == 0 { senderCounts[only] = worm.count }
-      }
-      if senderCounts.isEmpty {
-        for (i, message) in list.enumerated()
-        where i > first && !message.forged && message.size > 0 && !wormSet.contains(i) {
-          senderCounts[message.sender.lowercased(), default: 0] += 1
+        let later = list.indices.filter { i in
+          i > first && !list[i].forged && list[i].size > 0 && !wormSet.contains(i)
+        }.prefix(200).map { list[$0].id }
+        for sender in try SubmittedMessage.senders(db, ids: later) {
+          senderCounts[sender, default: 0] += 1
         }
       }
       let localSenders = senderCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
       let onset = list[first]
+      guard let firstMessage = try SubmittedMessage.fetch(db, id: onset.id) else { continue }
       infected.append(
         InfectedHost(
-          host: host, onset: onset.time, onsetSeconds: onset.seconds, firstMessage: onset,
+          host: host, onset: onset.time, onsetSeconds: onset.seconds, firstMessage: firstMessage,
           wormMessages: worm.count, forgedMessages: forged, virusMessages: virus,
           localSenders: localSenders))
     }
     infected.sort { ($0.onsetSeconds, $0.firstMessage.id) < ($1.onsetSeconds, $1.firstMessage.id) }
-    return Outbreak(
-      signature: signature, infected: infected, wormMessageIDs: ids, wormMsgids: msgids)
+    return Outbreak(signature: signature, infected: infected, wormMessageIDs: ids)
   }
 
   /// For each message, whether it lies inside a window of `window` seconds

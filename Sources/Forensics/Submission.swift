@@ -3,35 +3,74 @@ import GRDB
 /// A message as an internal client handed it to the first server: a
 /// `messages` row whose relay address is an internal client (not one of the
 /// mail servers, which only relay).
+///
+/// Only what the analysis needs for every message is kept in memory (no
+/// strings but the shared server name); ``SubmittedMessage`` has the rest,
+/// read by id for the few messages that are shown.
 public struct Submission: Equatable, Sendable {
   public var id: Int64
   public var server: String
-  public var queueID: String
-  public var time: String
-  /// `time` in UTC seconds (see ``ServerClocks``).
+  /// The logged local time, in seconds (see ``LocalTime``).
+  public var localSeconds: Int64
+  /// The same instant in UTC seconds (see ``ServerClocks``).
   public var seconds: Int64
-  public var sender: String
-  public var senderDomain: String?
   public var size: Int
-  public var nrcpts: Int
-  public var msgid: String?
   /// The client address that submitted the message.
   public var host: String
-  public var source: LineReference
   /// The sender's domain is not local (SPEC: forged).
   public var forged: Bool
   /// A scanner or milter logged a virus verdict for this queue id.
   public var virus: Bool
+
+  /// The logged local time, as stored.
+  public var time: String { LocalTime.text(localSeconds) }
+}
+
+/// A submitted message with its envelope and its line.
+public struct SubmittedMessage: Equatable, Sendable {
+  public var id: Int64
+  public var server: String
+  public var queueID: String
+  public var time: String
+  public var sender: String
+  public var size: Int
+  public var msgid: String?
+  public var host: String
+  public var source: LineReference
+
+  /// The `messages` row `id`.
+  public static func fetch(_ db: Database, id: Int64) throws -> SubmittedMessage? {
+    try Row.fetchOne(
+      db,
+      sql: """
+        SELECT id, server, queue_id, time, sender, size, msgid, relay_ip, file_id, line
+        FROM messages WHERE id = ?
+        """, arguments: [id]
+    ).map { row in
+      SubmittedMessage(
+        id: row[0], server: row[1], queueID: row[2], time: row[3], sender: row[4] ?? "",
+        size: row[5] ?? 0, msgid: row[6], host: row[7] ?? "",
+        source: LineReference(fileID: row[8], line: row[9]))
+    }
+  }
+
+  /// The envelope senders of the rows `ids`, lower-cased.
+  static func senders(_ db: Database, ids: [Int64]) throws -> [String] {
+    let statement = try db.cachedStatement(sql: "SELECT lower(sender) FROM messages WHERE id = ?")
+    var result: [String] = []
+    for id in ids {
+      if let sender = try String.fetchOne(statement, arguments: [id]) { result.append(sender) }
+    }
+    return result
+  }
 }
 
 /// The internal client hosts and the messages each submitted, in time order.
 public struct SubmissionLog: Sendable {
   public var network: NetworkContext
   public var clocks: ServerClocks
-  /// Host address → its submissions, in time order.
+  /// Host address → its submissions, in time order (UTC).
   public var byHost: [String: [Submission]]
-  /// Every address that appears as a relay of a message, with its count.
-  public var relayCounts: [String: Int]
   /// Queue ids (server, queue id) with a virus verdict.
   public var virusQueues: Set<QueueKey>
 
@@ -61,10 +100,8 @@ extension SubmissionLog {
   /// Reads every internal client's submissions.
   ///
   /// - Complexity: one grouped pass over the `messages_relay_ip_time` index,
-  ///   then one indexed range read per internal host.
-  public static func fetch(_ db: Database, network: NetworkContext? = nil) throws -> SubmissionLog {
-    let network = try network ?? NetworkContext.fetch(db)
-    let clocks = try ServerClocks.fetch(db)
+  ///   then one indexed range read per internal host, decoding integers only.
+  public static func fetch(_ db: Database) throws -> SubmissionLog {
     var relayCounts: [String: Int] = [:]
     for row in try Row.fetchAll(
       db,
@@ -75,6 +112,8 @@ extension SubmissionLog {
     {
       relayCounts[row[0]] = row[1]
     }
+    let network = try NetworkContext.fetch(db, relayCounts: relayCounts)
+    let clocks = try ServerClocks.fetch(db)
     var virusQueues = Set<QueueKey>()
     for row in try Row.fetchAll(
       db,
@@ -85,37 +124,60 @@ extension SubmissionLog {
     {
       virusQueues.insert(QueueKey(server: row[0], queueID: row[1]))
     }
-    let statement = try db.cachedStatement(
+    // The forged test and the server's index computed by SQLite, with the
+    // domains and server names as bound parameters.
+    let domains = network.localDomains.sorted()
+    var arguments: [(any DatabaseValueConvertible)?] = []
+    var serverCase = "CASE server"
+    for server in network.servers {
+      serverCase += " WHEN ? THEN \(arguments.count)"
+      arguments.append(server)
+    }
+    serverCase += " ELSE -1 END"
+    var local = "lower(sender_domain) IN (" + domains.map { _ in "?" }.joined(separator: ",") + ")"
+    for domain in domains { arguments.append(domain) }
+    for domain in domains {
+      local += " OR lower(sender_domain) LIKE ?"
+      arguments.append("%." + domain)
+    }
+    if domains.isEmpty { local = "0" }
+    let virusColumn =
+      virusQueues.isEmpty
+      ? "0"
+      : """
+      EXISTS (SELECT 1 FROM verdicts v WHERE v.server = messages.server
+        AND v.queue_id = messages.queue_id AND v.verdict = 'virus')
+      """
+    let statement = try db.makeStatement(
       sql: """
-        SELECT id, server, queue_id, time, sender, sender_domain, size, nrcpts, msgid,
-               file_id, line
-        FROM messages WHERE relay_ip = ? ORDER BY time, id
+        SELECT id, \(serverCase), unixepoch(time), size,
+          (sender_domain IS NOT NULL AND sender_domain <> '' AND NOT (\(local))),
+          \(virusColumn)
+        FROM messages WHERE relay_ip = ? AND sender <> ''
         """)
     var byHost: [String: [Submission]] = [:]
+    let servers = network.servers
     for ip in relayCounts.keys where network.isInternalClient(ip) {
       var list: [Submission] = []
-      let rows = try Row.fetchCursor(statement, arguments: [ip])
+      var rowArguments = arguments
+      rowArguments.append(ip)
+      let rows = try Row.fetchCursor(statement, arguments: StatementArguments(rowArguments))
       while let row = try rows.next() {
-        let sender: String = row[4] ?? ""
-        if sender.isEmpty { continue }  // a bounce, not something a client wrote
-        let server: String = row[1]
-        let queueID: String = row[2]
-        let time: String = row[3]
-        let domain: String? = row[5]
+        let index: Int = row[1]
+        guard index >= 0, index < servers.count, let localSeconds: Int64 = row[2] else { continue }
+        let server = servers[index]
+        let offset = clocks.offset(server: server, local: localSeconds)
         list.append(
           Submission(
-            id: row[0], server: server, queueID: queueID, time: time,
-            seconds: clocks.utc(server: server, time), sender: sender, senderDomain: domain,
-            size: row[6] ?? 0, nrcpts: row[7] ?? 0, msgid: row[8], host: ip,
-            source: LineReference(fileID: row[9], line: row[10]),
-            forged: network.isForged(sender: sender, domain: domain),
-            virus: virusQueues.contains(QueueKey(server: server, queueID: queueID))))
+            id: row[0], server: server, localSeconds: localSeconds,
+            seconds: localSeconds - offset, size: row[3] ?? 0, host: ip, forged: row[4],
+            virus: row[5]))
       }
       // Servers on other clocks: order by the instant, not the local text.
       list.sort { ($0.seconds, $0.id) < ($1.seconds, $1.id) }
       if !list.isEmpty { byHost[ip] = list }
     }
     return SubmissionLog(
-      network: network, clocks: clocks, byHost: byHost, relayCounts: relayCounts, virusQueues: virusQueues)
+      network: network, clocks: clocks, byHost: byHost, virusQueues: virusQueues)
   }
 }

@@ -29,7 +29,7 @@ public struct HostActivity: Equatable, Sendable {
 public enum WormLog {
   public static func fetch(_ db: Database) throws -> [HostActivity] {
     let log = try SubmissionLog.fetch(db)
-    let outbreak = Outbreak.analyse(log)
+    let outbreak = try Outbreak.analyse(db, log)
     return try fetch(db, log: log, outbreak: outbreak)
   }
 
