@@ -180,6 +180,9 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS rejects_server_queue ON rejects(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS notifications_server_time ON notifications(server, time)",
     "CREATE INDEX IF NOT EXISTS notifications_server_queue ON notifications(server, queue_id)",
+    // Forensics `bounces`: the from=<> messages, and the DSN that produced each.
+    "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
+    "CREATE INDEX IF NOT EXISTS messages_null_sender ON messages(server, time) WHERE sender = ''",
     "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
