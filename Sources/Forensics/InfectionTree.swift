@@ -129,6 +129,7 @@ struct MailboxReader {
   private let loginsOf: Statement
   private let deliveriesTo: Statement
   private let sizeBand: (low: Int, high: Int)
+  private let since: String
   private var userLogins: [String: [Int64]] = [:]
   private var userSessions: [String: [(utc: Int64, ip: String)]] = [:]
   private let onsets: [String: Int64]
@@ -167,13 +168,17 @@ struct MailboxReader {
         AND v.verdict = 'virus')
       """
     sizeBand = (low, high)
+    // Nothing before the outbreak can be worm mail: a day before the first
+    // onset (in any server's local time) bounds every mailbox read.
+    let first = outbreak.infected.map(\.onsetSeconds).min() ?? 0
+    since = LocalTime.text(first - 2 * 86_400)
     deliveriesTo = try db.cachedStatement(
       sql: """
         SELECT d.server, d.queue_id, d.time, d.file_id, d.line,
                m.id, m.time, m.sender, m.size, m.msgid, m.relay_host, m.relay_ip, m.file_id, m.line
         FROM deliveries d
         JOIN messages m ON m.server = d.server AND m.queue_id = d.queue_id AND m.time <= d.time
-        WHERE d.recipient = ? AND d.status = 'sent'
+        WHERE d.recipient = ? AND d.time >= ? AND d.status = 'sent'
         AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
         AND (m.size BETWEEN ? AND ? \(scanned))
         ORDER BY d.time, d.id, m.time DESC
@@ -241,7 +246,7 @@ struct MailboxReader {
     var seen = Set<LineReference>()
     for recipient in recipients(of: mailbox) {
       for row in try Row.fetchAll(
-        deliveriesTo, arguments: [recipient, sizeBand.low, sizeBand.high])
+        deliveriesTo, arguments: [recipient, since, sizeBand.low, sizeBand.high])
       {
         let reference = LineReference(fileID: row[3], line: row[4])
         // A reused queue id joins several messages: the latest one counts.

@@ -99,15 +99,16 @@ public struct QueueKey: Hashable, Sendable {
 extension SubmissionLog {
   /// Reads every internal client's submissions.
   ///
-  /// - Complexity: one grouped pass over the `messages_relay_ip_time` index,
-  ///   then one indexed range read per internal host, decoding integers only.
+  /// - Complexity: one grouped pass over the `messages_submissions` index,
+  ///   then one range read of it per internal host (it covers every column
+  ///   read), decoding integers only.
   public static func fetch(_ db: Database) throws -> SubmissionLog {
     var relayCounts: [String: Int] = [:]
     for row in try Row.fetchAll(
       db,
       sql: """
         SELECT relay_ip, count(*) FROM messages
-        WHERE relay_ip IS NOT NULL AND relay_ip <> '' GROUP BY relay_ip
+        WHERE relay_ip IS NOT NULL AND relay_ip <> '' AND sender > '' GROUP BY relay_ip
         """)
     {
       relayCounts[row[0]] = row[1]
@@ -153,7 +154,7 @@ extension SubmissionLog {
         SELECT id, \(serverCase), unixepoch(time), size,
           (sender_domain IS NOT NULL AND sender_domain <> '' AND NOT (\(local))),
           \(virusColumn)
-        FROM messages WHERE relay_ip = ? AND sender <> ''
+        FROM messages WHERE relay_ip = ? AND sender > ''
         """)
     var byHost: [String: [Submission]] = [:]
     let servers = network.servers

@@ -183,6 +183,11 @@ public enum Schema {
     // Forensics `bounces`: the from=<> messages, and the DSN that produced each.
     "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS messages_null_sender ON messages(server, time) WHERE sender = ''",
+    // Forensics: every submission of a client host, read without touching the table.
+    """
+    CREATE INDEX IF NOT EXISTS messages_submissions
+    ON messages(relay_ip, time, server, size, sender_domain, sender) WHERE sender > ''
+    """,
     "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
