@@ -155,6 +155,11 @@ func readStore<T>(_ option: DatabaseOption, _ body: (Database) throws -> T) thro
   let path = MailDatabase.resolvePath(option.db)
   do {
     let queue = try MailDatabase.openReadOnly(path)
+    // The questions read scattered rows of a large file: map it, and give
+    // SQLite's page cache room, so pages are not read again and again.
+    try queue.inDatabase { db in
+      try db.execute(sql: "PRAGMA cache_size = -131072")
+    }
     return try queue.read { db in try body(db) }
   } catch let error as StoreError {
     printError("Error: \(error.description)")
