@@ -327,8 +327,13 @@ struct MailboxReader {
       result.user = last.user
       result.userLink = .login
     }
+    // Only sessions in the window matter, and a few before it for the
+    // fallback: reading every mailbox ever opened on a lab PC costs seconds.
+    let relevant =
+      logins.filter { $0.utc < window.lowerBound }.suffix(5)
+      + logins.filter { $0.utc >= window.lowerBound }
     var sessions: [(login: LoginRecord, mail: [InfectingMessage])] = []
-    for login in logins {
+    for login in relevant {
       let mailbox = NetworkContext.mailbox(of: login.user)
       let times = try loginTimes(of: login.user)
       let previous = times.last { $0 < login.utc } ?? Int64.min

@@ -8,7 +8,7 @@ public struct HostActivity: Equatable, Sendable {
   public var lastSeen: String
   /// Messages it submitted (`from=` lines with it as relay, bounces aside).
   public var messages: Int
-  /// Distinct recipients of those messages, and of its rejected attempts.
+  /// Distinct recipients of those messages (refused RCPTs count as rejects).
   public var recipients: Int
   /// Messages with a sender outside the local domains.
   public var forged: Int
@@ -71,12 +71,9 @@ public enum WormLog {
     }
     let recipients = try db.cachedStatement(
       sql: """
-        SELECT count(*) FROM (
-          SELECT d.recipient FROM messages m
-          JOIN deliveries d ON d.server = m.server AND d.queue_id = m.queue_id
-          WHERE m.relay_ip = :ip AND d.recipient IS NOT NULL
-          UNION
-          SELECT arg FROM rejects WHERE relay_ip = :ip AND arg LIKE '%@%')
+        SELECT count(DISTINCT d.recipient) FROM messages m
+        JOIN deliveries d ON d.server = m.server AND d.queue_id = m.queue_id
+        WHERE m.relay_ip = :ip AND m.sender > '' AND d.recipient IS NOT NULL
         """)
     let lastUser = try db.cachedStatement(
       sql: """

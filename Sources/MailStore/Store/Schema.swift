@@ -186,8 +186,10 @@ public enum Schema {
     // Forensics: every submission of a client host, read without touching the table.
     """
     CREATE INDEX IF NOT EXISTS messages_submissions
-    ON messages(relay_ip, time, server, size, sender_domain, sender) WHERE sender > ''
+    ON messages(relay_ip, time, server, size, sender_domain, sender, queue_id) WHERE sender > ''
     """,
+    // Forensics `hosts`: distinct recipients per submitted message, from the index alone.
+    "CREATE INDEX IF NOT EXISTS deliveries_queue_recipient ON deliveries(server, queue_id, recipient)",
     "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
