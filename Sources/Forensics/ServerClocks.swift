@@ -11,6 +11,7 @@ import GRDB
 public struct ServerClocks: Sendable {
   /// Per server: (local seconds from which it holds, offset), by time.
   var changes: [String: [(since: Int64, offset: Int64)]]
+  /// The offset of a server without clock rows.
   var fallback: Int64
 
   public init(changes: [String: [(since: Int64, offset: Int64)]] = [:], fallback: Int64 = 0) {
