@@ -81,8 +81,8 @@ struct PatientZero: ParsableCommand {
     if let m = p.infectedBy {
       out += "  infected by: message \(terminalSafe(m.queueID)) on \(terminalSafe(m.server)) at "
         + "\(terminalSafe(m.time))\n"
-      out += "               from <\(terminalSafe(m.sender))> via "
-        + "\(terminalSafe(m.relayHost ?? "?")) [\(terminalSafe(m.relayIP ?? "?"))]\n"
+      let relay = (m.relayHost.map { $0 + " " } ?? "") + "[\(m.relayIP ?? "?")]"
+      out += "               from <\(terminalSafe(m.sender))> via \(terminalSafe(relay))\n"
       if let mailbox = p.deliveredTo {
         out += "               delivered to mailbox \(terminalSafe(mailbox))\n"
       }
