@@ -105,15 +105,14 @@ struct Timeline: ParsableCommand {
     ]) + "\n"
   }
 
-  /// ISO 8601 with the server's UTC offset when the logs gave it.
+  /// ISO 8601 with the server's UTC offset when the logs gave it (sendmail
+  /// queue ids); without one, the local time as is (Timesketch reads it as UTC).
   static func datetime(_ e: TimelineEntry) -> String {
     var text = LocalTime.iso8601(e.time)
     if let offset = e.utcOffset {
       let sign = offset < 0 ? "-" : "+"
       let minutes = abs(offset) / 60
       text += sign + String(format: "%02d:%02d", minutes / 60, minutes % 60)
-    } else {
-      text += "+00:00"
     }
     return text
   }
