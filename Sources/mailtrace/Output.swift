@@ -96,8 +96,9 @@ enum JSON {
 
 /// CSV (RFC 4180) with spreadsheet formula injection neutralised.
 enum CSV {
-  /// One text field, formula-neutralised and quoted (see `CSVText`).
-  static func field(_ text: String?) -> String { CSVText.field(text) }
+  /// One text field: control characters shown escaped (CSV lands on
+  /// terminals too), then formula-neutralised and quoted (see `CSVText`).
+  static func field(_ text: String?) -> String { CSVText.field(text.map(terminalSafe)) }
 
   /// A number field, written as is.
   static func number(_ n: Int?) -> String { n.map(String.init) ?? "" }

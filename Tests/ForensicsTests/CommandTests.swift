@@ -296,3 +296,41 @@ struct CommandTests {
     #expect(result.stderr.contains("Help:"))
   }
 }
+
+@Suite("Hostile log content through the built binary")
+struct HostileContentTests {
+  @Test("escapes never reach the terminal, CSV cells never run as formulas, JSON stays valid")
+  func hostile() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mailtrace-hostile-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("hostile.db").path
+    let store = try StoreBuilder(path: path)
+    let evil = "=cmd|' /C calc'!A0\u{1B}[31m\u{202E}\r\n@x"
+    let q = try store.message(
+      time: "2004-02-24 09:00:00", sender: "\(evil)@evil.example", size: 900, relayIP: "10.0.0.9")
+    try store.delivery(queueID: q, time: "2004-02-24 09:00:01", recipient: "-\(evil)@district.example")
+    for (command, format) in [
+      ("timeline", "text"), ("timeline", "csv"), ("timeline", "timesketch"), ("forgeries", "text"),
+      ("forgeries", "csv"), ("hosts", "text"), ("hosts", "csv"),
+    ] {
+      let result = try Mailtrace.run([command, "--db", path, "--format", format])
+      #expect(result.status == 0, "\(command) \(format): \(result.stderr)")
+      #expect(!result.stdout.contains("\u{1B}"), "\(command) \(format)")
+      #expect(!result.stdout.unicodeScalars.contains("\u{202E}") || format == "csv" || format == "timesketch")
+      if format == "csv" || format == "timesketch" {
+        for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
+          for cell in line.split(separator: ",") {
+            let text = cell.hasPrefix("\"") ? cell.dropFirst() : cell
+            #expect(!"=+-@".contains(text.first ?? " "), "\(command) \(format): \(line)")
+          }
+        }
+      }
+    }
+    let json = try Mailtrace.run(["timeline", "--db", path, "--format", "json"])
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect((rows.first?["sender"] as? String) == "\(evil)@evil.example")
+  }
+}

@@ -11,8 +11,17 @@ final class StoreBuilder {
   private var nextQueue = 1000
   let fileID: Int64 = 1
 
-  init(localDomains: [String] = ["district.example"], sites: [(String, String)] = []) throws {
-    queue = try DatabaseQueue()
+  /// In memory, or in a file (`path`) that `mailtrace` can open.
+  init(
+    localDomains: [String] = ["district.example"], sites: [(String, String)] = [],
+    path: String? = nil
+  ) throws {
+    queue = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
+    if path != nil {
+      try queue.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
+      }
+    }
     try Schema.migrator.migrate(queue)
     try queue.write { db in
       try Schema.createIndexes(db)
