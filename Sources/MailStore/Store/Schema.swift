@@ -174,7 +174,6 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS messages_server_queue ON messages(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS messages_relay_ip_time ON messages(relay_ip, time)",
     "CREATE INDEX IF NOT EXISTS messages_msgid ON messages(msgid)",
-    "CREATE INDEX IF NOT EXISTS deliveries_server_queue ON deliveries(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS deliveries_recipient_time ON deliveries(recipient, time)",
     "CREATE INDEX IF NOT EXISTS rejects_relay_ip_time ON rejects(relay_ip, time)",
     "CREATE INDEX IF NOT EXISTS rejects_server_queue ON rejects(server, queue_id)",
@@ -190,7 +189,6 @@ public enum Schema {
     """,
     // Forensics `hosts`: distinct recipients per submitted message, from the index alone.
     "CREATE INDEX IF NOT EXISTS deliveries_queue_recipient ON deliveries(server, queue_id, recipient)",
-    "CREATE INDEX IF NOT EXISTS notifications_server_new_queue ON notifications(server, new_queue_id)",
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
     "CREATE INDEX IF NOT EXISTS verdicts_server_queue ON verdicts(server, queue_id)",
