@@ -47,6 +47,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
+    // Test-only helpers shared by the test targets that run the executable.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MailLogTests", dependencies: ["MailLog"]),
     .testTarget(
       name: "MailStoreTests",
@@ -55,10 +57,11 @@ let package = Package(
     .testTarget(
       name: "ForensicsTests",
       dependencies: [
-        "Forensics", "MailStore", "Simulation", .product(name: "GRDB", package: "GRDB.swift"),
+        "Forensics", "MailStore", "Simulation", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
   ]
 )

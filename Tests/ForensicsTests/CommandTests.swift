@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MailStore
 import Testing
+import TestSupport
 
 /// Runs the built `mailtrace` on the bundled outbreak, as a responder would.
 ///
@@ -9,48 +10,16 @@ import Testing
 /// beside the sources. The archive `fixtures/outbreak` is ingested once into
 /// a temporary database that every test reads.
 enum Mailtrace {
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Result = Executable.Result
 
-  static var binary: String {
-    if let path = ProcessInfo.processInfo.environment["MAILTRACE_BIN"], !path.isEmpty { return path }
-    return root.appendingPathComponent(".build/debug/mailtrace").path
-  }
+  static var binary: String { Executable.path }
 
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let root = Executable.repositoryRoot
 
   static let outbreak = root.appendingPathComponent("fixtures/outbreak")
 
   static func run(_ arguments: [String]) throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "MAILTRACE_DB")
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    try Executable.run(arguments)
   }
 
   /// The database of the bundled outbreak, ingested once per test run.

@@ -1,60 +1,21 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 /// Runs the built `mailtrace` executable, as a user would.
-struct CLI {
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+enum CLI {
+  typealias Result = Executable.Result
 
-  /// `$MAILTRACE_BIN` (set by `make test`), else the debug build beside the sources.
-  static var binary: String {
-    if let path = ProcessInfo.processInfo.environment["MAILTRACE_BIN"], !path.isEmpty { return path }
-    return repositoryRoot.appendingPathComponent(".build/debug/mailtrace").path
-  }
+  static var binary: String { Executable.path }
 
-  static var repositoryRoot: URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-  }
-
-  static var fixtures: URL { repositoryRoot.appendingPathComponent("fixtures") }
+  static var fixtures: URL { Executable.repositoryRoot.appendingPathComponent("fixtures") }
 
   @discardableResult
-  static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws
-    -> Result
-  {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "MAILTRACE_DB")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes while the process runs, so a full pipe cannot block it.
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+  static func run(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+  ) throws -> Result {
+    try Executable.run(arguments, in: directory, environment: environment)
   }
 }
 
