@@ -52,15 +52,4 @@ extension Evidence {
     }
     return result
   }
-
-  /// Text of a TEXT or BLOB value, invalid UTF-8 replaced.
-  static func string(from value: DatabaseValue) -> String {
-    switch value.storage {
-    case .string(let s): return s
-    case .blob(let data): return String(decoding: data, as: UTF8.self)
-    case .int64(let n): return String(n)
-    case .double(let d): return String(d)
-    case .null: return ""
-    }
-  }
 }

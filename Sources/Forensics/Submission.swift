@@ -1,4 +1,5 @@
 import GRDB
+import MailStore
 
 /// A message as an internal client handed it to the first server: a
 /// `messages` row whose relay address is an internal client (not one of the

@@ -1,4 +1,5 @@
 import GRDB
+import MailStore
 
 /// One line of the worm log: an internal client host and what it did.
 public struct HostActivity: Equatable, Sendable {

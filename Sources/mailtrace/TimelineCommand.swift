@@ -2,6 +2,7 @@ import ArgumentParser
 import Forensics
 import Foundation
 import GRDB
+import MailStore
 
 /// `mailtrace timeline`: who mailed whom, in time order.
 struct Timeline: ParsableCommand {

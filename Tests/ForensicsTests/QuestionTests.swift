@@ -1,6 +1,7 @@
 import Forensics
 import GRDB
 import Testing
+import MailStore
 
 @Suite("Forgeries, bounces, timeline, message trace")
 struct QuestionTests {

@@ -29,7 +29,7 @@ public struct AnalystContext: Sendable {
       guard fields.count == 2, !fields[1].isEmpty else {
         throw ContextFileError(path: path, line: number, reason: "expected `cidr,site`, got `\(line)`")
       }
-      guard IPv4Network(fields[0]) != nil else {
+      guard SiteNetwork(cidr: fields[0], site: fields[1]) != nil else {
         throw ContextFileError(
           path: path, line: number, reason: "`\(fields[0])` is not an IPv4 network like 10.1.0.0/16")
       }
@@ -81,37 +81,4 @@ public struct AnalystContext: Sendable {
       }
     }
   }
-}
-
-/// An IPv4 network in CIDR notation.
-public struct IPv4Network: Sendable, Hashable {
-  public var address: UInt32
-  public var prefix: Int
-
-  public init?(_ text: String) {
-    let parts = text.split(separator: "/")
-    guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
-      let address = IPv4Network.parseAddress(String(parts[0]))
-    else { return nil }
-    self.prefix = prefix
-    self.address = prefix == 0 ? 0 : address & ~UInt32(0) << (32 - prefix)
-  }
-
-  public func contains(_ ip: UInt32) -> Bool {
-    prefix == 0 || ip & ~UInt32(0) << (32 - prefix) == address
-  }
-
-  public static func parseAddress(_ text: String) -> UInt32? {
-    let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard octets.count == 4 else { return nil }
-    var value: UInt32 = 0
-    for octet in octets {
-      guard let n = UInt32(octet), n < 256, octet.count <= 3 else { return nil }
-      value = value << 8 | n
-    }
-    return value
-  }
-
-  /// RFC 1918 private ranges: the default meaning of "internal".
-  public static let privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].compactMap(IPv4Network.init)
 }
