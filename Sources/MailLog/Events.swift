@@ -34,6 +34,8 @@ public enum MailEvent: Sendable {
   case verdict(Verdict)
   /// A line of a known kind that carries no fields the tables above keep.
   case notice(Notice)
+  /// A packet a firewall logged (netfilter `LOG`: `IN=… SRC=… DST=… DPT=25`).
+  case connection(Connection)
 }
 
 /// `from=` line: a message as a server received it.
@@ -224,14 +226,50 @@ public struct Notice: Sendable {
   public var kind: NoticeKind
   public var relayHost: Field?
   public var relayIP: Field?
+  /// What the line says about the message, for the kinds that carry it:
+  /// the Message-ID of a Postfix `cleanup` `message-id=` line, the sender
+  /// of a `pickup` line. The store uses it to assemble a Postfix message.
+  public var value: Field?
 
   public init(
-    queueID: Field? = nil, kind: NoticeKind, relayHost: Field? = nil, relayIP: Field? = nil
+    queueID: Field? = nil, kind: NoticeKind, relayHost: Field? = nil, relayIP: Field? = nil,
+    value: Field? = nil
   ) {
     self.queueID = queueID
     self.kind = kind
     self.relayHost = relayHost
     self.relayIP = relayIP
+    self.value = value
+  }
+}
+
+/// A packet logged by netfilter's `LOG` target (iptables, nftables, ufw,
+/// firewalld), with the fields the store keeps.
+public struct Connection: Sendable {
+  /// The log prefix an administrator chose (`DROP`, `FIREWALL_OUT`, …), if any.
+  public var prefix: Field?
+  /// `IN=` and `OUT=` interfaces; nil when empty.
+  public var inInterface: Field?
+  public var outInterface: Field?
+  public var source: Field
+  public var destination: Field
+  /// `PROTO=`: `TCP`, `UDP`, `ICMP`, or a number.
+  public var proto: Field?
+  public var sourcePort: Int?
+  public var destinationPort: Int?
+
+  public init(
+    prefix: Field? = nil, inInterface: Field? = nil, outInterface: Field? = nil, source: Field,
+    destination: Field, proto: Field? = nil, sourcePort: Int? = nil, destinationPort: Int? = nil
+  ) {
+    self.prefix = prefix
+    self.inInterface = inInterface
+    self.outInterface = outInterface
+    self.source = source
+    self.destination = destination
+    self.proto = proto
+    self.sourcePort = sourcePort
+    self.destinationPort = destinationPort
   }
 }
 
@@ -282,5 +320,28 @@ public enum NoticeKind: String, Sendable, CaseIterable {
   /// A warning or error a POP/IMAP daemon reported about itself (dovecot
   /// `Fatal:`, `Error:`, `stats: Warning:`).
   case error
+  /// Postfix smtpd `QID: client=host[ip]`: the client a queued message came from.
+  case client
+  /// Postfix cleanup `QID: message-id=<…>` (the Message-ID is the notice's value).
+  case messageID = "message-id"
+  /// Postfix pickup `QID: uid=N from=<…>`: a message submitted locally.
+  case pickup
+  /// Postfix qmgr `QID: removed`: the message left the queue.
+  case removed
+  /// Postfix qmgr `from=<…>, status=expired, returned to sender`.
+  case expired
+  /// A Postfix qmgr `from=` for a message already received: it was moved to
+  /// the active queue again (a retry), not received a second time.
+  case queueActive = "queue-active"
+  /// Header/body checks and policy actions that do not refuse mail (Postfix
+  /// `warning:`/`info:`/`replace:`/`hold:`/`filter:`/`discard:`/`redirect:`,
+  /// `reject_warning:`).
+  case policy
+  /// Connection screening (Postfix postscreen `CONNECT`, `PASS`, `PREGREET`,
+  /// `DNSBL`, …) and rate statistics (anvil).
+  case screening
+  /// An Exim or Postfix message-level step without a table of its own
+  /// (`Completed`, `requeued`, `hold`, `release`).
+  case queueEvent = "queue-event"
   case other
 }

@@ -26,6 +26,13 @@ enum LineParser {
     // sendmail: sendmail, sm-mta, sm-msp-queue, sm-acceptingconnections, …
     ProgramRule(name: "sendmail", match: .prefix, parser: sendmail),
     ProgramRule(name: "sm-", match: .prefix, parser: sendmail),
+    // Postfix: postfix/smtpd, postfix-239.58.50.50/smtpd, postfix/submission/smtpd, …
+    ProgramRule(name: "postfix", match: .prefix, parser: PostfixLine.parse),
+    // Exim, written through syslog (`exim[pid]:`).
+    ProgramRule(name: "exim", match: .exact, parser: EximLine.parseSyslog),
+    ProgramRule(name: "exim4", match: .exact, parser: EximLine.parseSyslog),
+    // netfilter LOG lines.
+    ProgramRule(name: "kernel", match: .exact, parser: NetfilterLine.parse),
     // POP/IMAP logins.
     ProgramRule(name: "dovecot", match: .exact, parser: DovecotLine.parse),
     ProgramRule(name: "-login", match: .suffix, parser: DovecotLine.parse),

@@ -23,7 +23,13 @@ public enum MailLine {
   /// - Complexity: O(*n*) in the length of the line for almost all lines;
   ///   a few searches for short needles are O(*n·m*) with *m* ≤ 30.
   public static func parse(_ line: Span<UInt8>) -> ParsedLine? {
-    guard let envelope = SyslogEnvelope.parse(line) else { return nil }
+    // Exim's main log: `2005-02-11 11:44:33 1CzYHn-0008AJ-7F <= …`, no host or tag.
+    if line.at(4) == ASCII.minus, line.at(10) == ASCII.space, let exim = EximLine.parseMainlog(line) {
+      return exim
+    }
+    guard let envelope = SyslogEnvelope.parse(line) else {
+      return EximLine.parseHostPrefixed(line)
+    }
     let end = line.contentEnd
     let body = envelope.bodyStart..<Swift.max(envelope.bodyStart, end)
     if let event = RepeatedLine.parse(line, body) {

@@ -158,6 +158,7 @@ struct Ingest: ParsableCommand {
       "messages": c.messages, "deliveries": c.deliveries, "rejects": c.rejects, "logins": c.logins,
       "seconds": (r.seconds * 1000).rounded() / 1000,
       "verdicts": c.verdicts, "notifications": c.notifications, "notices": c.notices,
+      "connections": c.connections,
       "oversize": c.oversize, "new_files": r.newFiles, "resumed_files": r.resumedFiles,
       "unchanged_files": r.unchangedFiles, "empty_files": r.emptyFiles,
       "skipped": r.skippedFiles,

@@ -18,7 +18,7 @@ enum Corpus {
 
   /// The program families the sweep checks.
   enum Family: String, CaseIterable, Sendable {
-    case sendmail, login, verdict
+    case sendmail, login, verdict, postfix, exim, netfilter
   }
 
   static let loginPrograms: Set<String> = [
@@ -37,6 +37,8 @@ enum Corpus {
   /// forgot shows up as unparsed lines.)
   static func family(of program: String) -> Family? {
     if program.hasPrefix("sendmail") || program.hasPrefix("sm-") { return .sendmail }
+    if program.hasPrefix("postfix") { return .postfix }
+    if program == "exim" || program == "exim4" { return .exim }
     if loginPrograms.contains(program) || program.hasPrefix("cyrus/") || program.hasSuffix("-login")
     {
       return .login
@@ -69,7 +71,43 @@ enum Corpus {
   ]
   static let dovecotLevels: Set<String> = ["Info", "Warn", "Warning", "Error", "Fatal"]
 
-  /// Every sendmail, login and verdict line of the corpus.
+  /// The Postfix daemon of each whyscream pattern whose `data:` is a whole
+  /// message (the others, such as `POSTFIX_DELAYS`, are fragments of one).
+  static let grokDaemons: [String: String] = [
+    "SMTPD": "smtpd", "CLEANUP": "cleanup", "SMTP": "smtp", "ANVIL": "anvil", "BOUNCE": "bounce",
+    "DISCARD": "discard", "DNSBLOG": "dnsblog", "ERROR": "error", "LMTP": "lmtp", "LOCAL": "local",
+    "MASTER": "master", "PICKUP": "pickup", "PIPE": "pipe", "POSTDROP": "postdrop",
+    "POSTMAP": "postmap", "POSTSCREEN": "postscreen", "POSTSUPER": "postsuper", "QMGR": "qmgr",
+    "SCACHE": "scache", "SCRIPT": "postfix-script", "SENDMAIL": "sendmail", "TLSMGR": "tlsmgr",
+    "TLSPROXY": "tlsproxy", "TRIVIAL_REWRITE": "trivial-rewrite", "VERIFY": "verify",
+    "VIRTUAL": "virtual",
+  ]
+
+  /// The Postfix message of a whyscream YAML test, with a syslog header for
+  /// the daemon its pattern names; nil for fragments.
+  static func grokLine(_ text: String) -> [UInt8]? {
+    var pattern: String?
+    var data: String?
+    for line in text.split(separator: "\n") {
+      if line.hasPrefix("pattern: ") { pattern = String(line.dropFirst(9)) }
+      if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
+    }
+    guard let pattern, var data,
+      let open = pattern.range(of: "%{POSTFIX_"),
+      let close = pattern[open.upperBound...].firstIndex(of: "}"),
+      let daemon = grokDaemons[String(pattern[open.upperBound..<close])]
+    else { return nil }
+    if data.hasPrefix("\""), data.hasSuffix("\""), data.count >= 2 {
+      data = String(data.dropFirst().dropLast())
+        .replacingOccurrences(of: "\\\"", with: "\"")
+        .replacingOccurrences(of: "\\\\", with: "\\")
+    } else if data.hasPrefix("'"), data.hasSuffix("'"), data.count >= 2 {
+      data = String(data.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
+    }
+    return syntheticHeader + Array("postfix/\(daemon)[1]: ".utf8) + Array(data.utf8)
+  }
+
+  /// Every sendmail, login, verdict, Postfix, Exim and netfilter line of the corpus.
   ///
   /// Annotation lines are skipped: fail2ban `# failJSON:` and other `#` comments, OSSEC
   /// `.ini` wrappers (`[section]`, `rule =`; the line after `log N pass = `
@@ -89,8 +127,18 @@ enum Corpus {
     files.sort { $0.path < $1.path }
     for url in files {
       let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
-      if relative == "PROVENANCE.md" || relative.hasSuffix(".yaml") { continue }
+      if relative == "PROVENANCE.md" { continue }
       let data = try Data(contentsOf: url)
+      if relative.hasSuffix(".yaml") {
+        if relative.hasPrefix("postfix-grok-patterns/"),
+          let bytes = grokLine(String(decoding: data, as: UTF8.self))
+        {
+          result.append(
+            Line(file: relative, number: 2, family: .postfix, bytes: bytes, synthetic: true))
+        }
+        continue
+      }
+      let isEximFile = relative.lowercased().contains("exim")
       var number = 0
       for raw in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
         number += 1
@@ -128,6 +176,12 @@ enum Corpus {
           dropped = true
         }
         guard let first = tokens.first else { continue }
+        // Exim's main log (no host, no tag) and syslog-wrapped Exim lines.
+        if isEximFile, first.first?.isNumber == true || text.contains(" exim[") {
+          result.append(
+            Line(file: relative, number: number, family: .exim, bytes: bytes, synthetic: false))
+          continue
+        }
         let stamped =
           !dropped
           && (months.contains(first) || first.first == "<"
@@ -146,7 +200,10 @@ enum Corpus {
           program = name
           break
         }
-        guard let program, let family = family(of: program) else { continue }
+        guard let program else { continue }
+        var family = family(of: program)
+        if program == "kernel", text.contains("SRC="), text.contains(" DST=") { family = .netfilter }
+        guard let family else { continue }
         result.append(
           Line(
             file: relative, number: number, family: family,
@@ -159,7 +216,7 @@ enum Corpus {
 
 @Suite(.enabled(if: Corpus.isPresent, "../shared/corpus is not next to the repository"))
 struct CorpusTests {
-  @Test("Every sendmail, login and verdict line of the corpus parses to a typed event")
+  @Test("Every sendmail, login, verdict, Postfix, Exim and netfilter line of the corpus parses to a typed event")
   func sweep() throws {
     let lines = try Corpus.lines()
     var counts: [Corpus.Family: Int] = [:]
@@ -193,6 +250,12 @@ struct CorpusTests {
     #expect(
       kinds.keys.filter { $0.hasPrefix("sendmail notice/") }.count >= 20,
       "sendmail notice kinds seen")
+    #expect(
+      counts[.postfix, default: 0] >= 2000, "postfix lines found: \(counts[.postfix, default: 0])")
+    #expect(counts[.exim, default: 0] >= 80, "exim lines found: \(counts[.exim, default: 0])")
+    #expect(
+      counts[.netfilter, default: 0] >= 150,
+      "netfilter lines found: \(counts[.netfilter, default: 0])")
   }
 
   @Test("No sendmail line of the corpus falls back to the catch-all notice kind more than once")
@@ -200,5 +263,17 @@ struct CorpusTests {
     let lines = try Corpus.lines().filter { $0.family == .sendmail }
     let others = lines.filter { flatParse(bytes: $0.bytes)?.kind == "notice/other" }
     #expect(others.count <= 1, "\(others.map { String(decoding: $0.bytes, as: UTF8.self) })")
+  }
+}
+
+extension CorpusTests {
+  @Test("Postfix and Exim lines rarely fall back to the catch-all notice kind")
+  func postfixOtherIsRare() throws {
+    let lines = try Corpus.lines().filter { $0.family == .postfix || $0.family == .exim }
+    let others = lines.filter { flatParse(bytes: $0.bytes)?.kind == "notice/other" }
+    // A few daemon messages (postmap, tlsmgr, scache) have no kind of their own.
+    #expect(
+      others.count <= 25,
+      "\(others.count): \(others.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n"))")
   }
 }

@@ -72,7 +72,18 @@ extension Flat {
     case .notice(let x):
       self.init(
         kind: "notice/\(x.kind.rawValue)",
-        fields: ["queueID": s(x.queueID), "relayHost": s(x.relayHost), "relayIP": s(x.relayIP)])
+        fields: [
+          "queueID": s(x.queueID), "relayHost": s(x.relayHost), "relayIP": s(x.relayIP),
+          "value": s(x.value),
+        ])
+    case .connection(let c):
+      self.init(
+        kind: "connection",
+        fields: [
+          "prefix": s(c.prefix), "in": s(c.inInterface), "out": s(c.outInterface),
+          "src": s(c.source), "dst": s(c.destination), "proto": s(c.proto),
+          "spt": n(c.sourcePort), "dpt": n(c.destinationPort),
+        ])
     }
   }
 }
@@ -102,7 +113,9 @@ func allFields(_ event: MailEvent) -> [Field] {
   case .login(let l): return [l.user, l.ip].compactMap { $0 }
   case .verdict(let v):
     return [v.queueID, v.name, v.relayIP, v.sender, v.recipient].compactMap { $0 }
-  case .notice(let n): return [n.queueID, n.relayHost, n.relayIP].compactMap { $0 }
+  case .notice(let n): return [n.queueID, n.relayHost, n.relayIP, n.value].compactMap { $0 }
+  case .connection(let c):
+    return [c.source, c.destination] + [c.prefix, c.inInterface, c.outInterface, c.proto].compactMap { $0 }
   }
 }
 

@@ -109,12 +109,15 @@ extension SyslogEnvelope {
         line.skip(byte: ASCII.closeBracket, at: &i, end: end)
       else { return nil }
       pid = value
-      // rsyslog 8 may omit the colon after `tag[pid]`.
-      _ = line.skip(byte: ASCII.colon, at: &i, end: end)
+      // rsyslog 8 may omit the colon after `tag[pid]`; some relays drop the
+      // blank after it (`postfix/cleanup[13164]:3EFADD941F: …`).
+      if line.skip(byte: ASCII.colon, at: &i, end: end) {
+        line.skipBlanks(at: &i, end: end)
+      }
     } else {
       guard line.skip(byte: ASCII.colon, at: &i, end: end) else { return nil }
     }
-    guard i == end || ASCII.isBlank(line.at(i)) else { return nil }
+    guard i == end || ASCII.isBlank(line.at(i)) || pid != nil else { return nil }
     line.skipBlanks(at: &i, end: end)
     skipSolarisMessageID(line, at: &i, end: end)
     return SyslogEnvelope(

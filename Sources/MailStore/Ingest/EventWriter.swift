@@ -15,6 +15,7 @@ public struct RowCounts: Sendable, Equatable {
   public var logins = 0
   public var verdicts = 0
   public var notices = 0
+  public var connections = 0
   public var oversize = 0
 }
 
@@ -30,7 +31,12 @@ final class EventWriter {
   private let statements: [Statement]
   private let insertMessage, insertDelivery, insertReject, insertNotification: OpaquePointer
   private let insertLogin, insertVerdict, insertNotice, insertUnparsed, insertRaw: OpaquePointer
-  private let insertFile, updateFile, insertClock: OpaquePointer
+  private let insertFile, updateFile, insertClock, insertConnection: OpaquePointer
+  /// Postfix messages being put together from their daemons' lines.
+  let postfix: PostfixAssembly
+  /// The server of lines without a host field (Exim's main log): the name
+  /// of the folder the file is in.
+  private var fallbackServer = ""
   private let storeRawLines: Bool
   /// (server, queue id) → messages.id of the latest `from=` seen, so that
   /// deliveries link to their message without a lookup.
@@ -46,9 +52,11 @@ final class EventWriter {
   private var constants: [String: UnsafeMutablePointer<CChar>] = [:]
   private(set) var counts = RowCounts()
 
-  init(_ db: Database, storeRawLines: Bool) throws {
+  init(_ db: Database, storeRawLines: Bool, postfixCapacity: Int = 100_000) throws {
     self.db = db
     self.storeRawLines = storeRawLines
+    postfix = PostfixAssembly(capacity: postfixCapacity)
+    try postfix.load(db) { server, queueID in Self.messageKey(server, queueID) }
     let sql = [
       """
       INSERT INTO messages (server, queue_id, time, sender, sender_domain, size, nrcpts, msgid,
@@ -88,6 +96,10 @@ final class EventWriter {
         clock_steps_back = ?, oversize_lines = ? WHERE id = ?
       """,
       "INSERT OR REPLACE INTO server_clocks (server, since, utc_offset) VALUES (?,?,?)",
+      """
+      INSERT INTO connections (server, time, prefix, in_interface, out_interface, src_ip, dst_ip,
+        proto, src_port, dst_port, file_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      """,
     ]
     statements = try sql.map { try db.makeStatement(sql: $0) }
     let raw = statements.map { $0.sqliteStatement }
@@ -95,7 +107,7 @@ final class EventWriter {
     (insertLogin, insertVerdict, insertNotice, insertUnparsed, insertRaw) = (
       raw[4], raw[5], raw[6], raw[7], raw[8]
     )
-    (insertFile, updateFile, insertClock) = (raw[9], raw[10], raw[11])
+    (insertFile, updateFile, insertClock, insertConnection) = (raw[9], raw[10], raw[11], raw[12])
   }
 
   /// Writes one batch: the file row (new or updated) and every line's rows.
@@ -129,10 +141,12 @@ final class EventWriter {
         sqlite3_bind_blob(insertRaw, 4, base, Int32(buffer.count), nil)
         try step(insertRaw)
       }
+      fallbackServer = Self.folderName(file.path)
       for item in batch.items {
         try write(item, base: base, fileID: file.id)
       }
     }
+    try postfix.flush(db)
     try updateFileRow(file)
   }
 
@@ -175,26 +189,52 @@ final class EventWriter {
     counts.parsed += 1
     item.time.write(into: timeBuffer)
     let server = parsed.envelope.host
+    let program = parsed.envelope.program
+    let isPostfix = program.count >= 7 && Self.hasPrefix(line, program, "postfix")
+    let seq = fileID << 32 | lineNumber
 
     switch parsed.event {
     case .received(let m):
+      let key = messageKey(line, server, m.queueID)
+      var assembled: (clientHost: String?, clientIP: String?, msgid: String?)?
+      if isPostfix {
+        switch postfix.arrival(key) {
+        case .again:
+          try writeNotice(
+            Notice(queueID: m.queueID, kind: .queueActive), line, server, fileID, lineNumber)
+          return
+        case .new(let host, let ip, let msgid):
+          assembled = (host, ip, msgid)
+        }
+      }
       let s = insertMessage
-      bind(s, 1, line, server)
+      bindServer(s, 1, line, server)
       bind(s, 2, line, m.queueID)
       bindTime(s, 3)
       bind(s, 4, line, m.sender)
       bindDomain(s, 5, line, m.sender)
       bindInt(s, 6, m.size)
       bindInt(s, 7, m.nrcpts)
-      bind(s, 8, line, m.msgid)
-      bind(s, 9, line, m.proto)
-      bind(s, 10, line, m.relayHost)
-      bind(s, 11, line, m.relayIP)
+      if let assembled {
+        bindString(s, 8, assembled.msgid)
+        bind(s, 9, line, m.proto)
+        bindString(s, 10, assembled.clientHost)
+        bindString(s, 11, assembled.clientIP)
+      } else {
+        bind(s, 8, line, m.msgid)
+        bind(s, 9, line, m.proto)
+        bind(s, 10, line, m.relayHost)
+        bind(s, 11, line, m.relayIP)
+      }
       sqlite3_bind_int64(s, 12, fileID)
       sqlite3_bind_int64(s, 13, lineNumber)
       try step(s)
       counts.messages += 1
-      let key = messageKey(line, server, m.queueID)
+      if isPostfix {
+        postfix.written(
+          key, seq: seq, rowID: sqlite3_last_insert_rowid(db.sqliteConnection),
+          server: serverString(line, server), queueID: string(line, m.queueID))
+      }
       if messageIDs.count >= Self.generationSize {
         olderMessageIDs = messageIDs
         messageIDs.removeAll(keepingCapacity: true)
@@ -207,7 +247,7 @@ final class EventWriter {
       let messageID = messageIDs[key] ?? olderMessageIDs[key]
       for recipient in d.recipients {
         if let messageID { sqlite3_bind_int64(s, 1, messageID) } else { sqlite3_bind_null(s, 1) }
-        bind(s, 2, line, server)
+        bindServer(s, 2, line, server)
         bind(s, 3, line, d.queueID)
         bindTime(s, 4)
         bind(s, 5, line, recipient)
@@ -226,8 +266,12 @@ final class EventWriter {
       }
 
     case .reject(let r):
+      // A message refused by cleanup (milter, header checks) never reaches qmgr.
+      if isPostfix, let qid = r.queueID, Self.hasSuffix(line, program, "cleanup") {
+        postfix.end(messageKey(line, server, qid))
+      }
       let s = insertReject
-      bind(s, 1, line, server)
+      bindServer(s, 1, line, server)
       bindTime(s, 2)
       bind(s, 3, line, r.queueID)
       bind(s, 4, line, r.ruleset)
@@ -244,7 +288,7 @@ final class EventWriter {
 
     case .notification(let n):
       let s = insertNotification
-      bind(s, 1, line, server)
+      bindServer(s, 1, line, server)
       bindTime(s, 2)
       bind(s, 3, line, n.queueID)
       bind(s, 4, line, n.newQueueID)
@@ -257,7 +301,7 @@ final class EventWriter {
 
     case .login(let l):
       let s = insertLogin
-      bind(s, 1, line, server)
+      bindServer(s, 1, line, server)
       bindTime(s, 2)
       bindStatic(s, 3, l.service.rawValue)
       bind(s, 4, line, l.user)
@@ -270,7 +314,7 @@ final class EventWriter {
 
     case .verdict(let v):
       let s = insertVerdict
-      bind(s, 1, line, server)
+      bindServer(s, 1, line, server)
       bindTime(s, 2)
       bind(s, 3, line, v.queueID)
       bindStatic(s, 4, v.scanner.rawValue)
@@ -285,18 +329,102 @@ final class EventWriter {
       counts.verdicts += 1
 
     case .notice(let n):
-      let s = insertNotice
-      bind(s, 1, line, server)
+      if isPostfix, let qid = n.queueID {
+        let key = messageKey(line, server, qid)
+        switch n.kind {
+        case .client:
+          postfix.start(
+            key, seq: seq, server: serverString(line, server), queueID: string(line, qid),
+            clientHost: n.relayHost.map { string(line, $0) }, clientIP: n.relayIP.map { string(line, $0) })
+        case .pickup:
+          postfix.start(
+            key, seq: seq, server: serverString(line, server), queueID: string(line, qid),
+            clientHost: nil, clientIP: nil)
+        case .messageID:
+          if let value = n.value {
+            postfix.messageID(
+              key, seq: seq, server: serverString(line, server), queueID: string(line, qid),
+              msgid: string(line, value))
+          }
+        case .removed:
+          postfix.end(key)
+        default:
+          break
+        }
+      }
+      try writeNotice(n, line, server, fileID, lineNumber)
+
+    case .connection(let c):
+      let s = insertConnection
+      bindServer(s, 1, line, server)
       bindTime(s, 2)
-      bind(s, 3, line, n.queueID)
-      bindStatic(s, 4, n.kind.rawValue)
-      bind(s, 5, line, n.relayHost)
-      bind(s, 6, line, n.relayIP)
-      sqlite3_bind_int64(s, 7, fileID)
-      sqlite3_bind_int64(s, 8, lineNumber)
+      bind(s, 3, line, c.prefix)
+      bind(s, 4, line, c.inInterface)
+      bind(s, 5, line, c.outInterface)
+      bind(s, 6, line, c.source)
+      bind(s, 7, line, c.destination)
+      bind(s, 8, line, c.proto)
+      bindInt(s, 9, c.sourcePort)
+      bindInt(s, 10, c.destinationPort)
+      sqlite3_bind_int64(s, 11, fileID)
+      sqlite3_bind_int64(s, 12, lineNumber)
       try step(s)
-      counts.notices += 1
+      counts.connections += 1
     }
+  }
+
+  private func writeNotice(
+    _ n: Notice, _ line: UnsafePointer<UInt8>, _ server: Field, _ fileID: Int64, _ lineNumber: Int64
+  ) throws {
+    let s = insertNotice
+    bindServer(s, 1, line, server)
+    bindTime(s, 2)
+    bind(s, 3, line, n.queueID)
+    bindStatic(s, 4, n.kind.rawValue)
+    bind(s, 5, line, n.relayHost)
+    bind(s, 6, line, n.relayIP)
+    sqlite3_bind_int64(s, 7, fileID)
+    sqlite3_bind_int64(s, 8, lineNumber)
+    try step(s)
+    counts.notices += 1
+  }
+
+  /// The line's host field, or the file's folder name when the line has none.
+  @inline(__always)
+  private func bindServer(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ field: Field) {
+    if field.isEmpty {
+      bindString(s, index, fallbackServer)
+    } else {
+      bind(s, index, line, field)
+    }
+  }
+
+  private func serverString(_ line: UnsafePointer<UInt8>, _ field: Field) -> String {
+    field.isEmpty ? fallbackServer : string(line, field)
+  }
+
+  private func string(_ line: UnsafePointer<UInt8>, _ field: Field) -> String {
+    return String(decoding: UnsafeBufferPointer(start: line + field.lowerBound, count: field.count), as: UTF8.self)
+  }
+
+  private static func hasPrefix(_ line: UnsafePointer<UInt8>, _ field: Field, _ prefix: StaticString) -> Bool {
+    let n = prefix.utf8CodeUnitCount
+    guard field.count >= n else { return false }
+    for k in 0..<n where line[field.lowerBound + k] != prefix.utf8Start[k] { return false }
+    return true
+  }
+
+  private static func hasSuffix(_ line: UnsafePointer<UInt8>, _ field: Field, _ suffix: StaticString) -> Bool {
+    let n = suffix.utf8CodeUnitCount
+    guard field.count >= n else { return false }
+    for k in 0..<n where line[field.upperBound - n + k] != suffix.utf8Start[k] { return false }
+    return true
+  }
+
+  /// The name of the folder holding `path` (`/logs/mx2/mainlog` → `mx2`).
+  static func folderName(_ path: String) -> String {
+    let parts = path.split(separator: "/")
+    return parts.count >= 2 ? String(parts[parts.count - 2]) : ""
   }
 
   // MARK: - Binding
@@ -387,9 +515,21 @@ final class EventWriter {
 
   private func messageKey(_ line: UnsafePointer<UInt8>, _ server: Field, _ queueID: Field) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    if server.isEmpty {
+      for b in fallbackServer.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    }
     for i in server { hash = (hash ^ UInt64(line[i])) &* 0x100_0000_01b3 }
     hash = (hash ^ 0xff) &* 0x100_0000_01b3
     for i in queueID { hash = (hash ^ UInt64(line[i])) &* 0x100_0000_01b3 }
+    return hash
+  }
+
+  /// The same key as `messageKey(_:_:_:)`, from strings (state read back).
+  static func messageKey(_ server: String, _ queueID: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in server.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    hash = (hash ^ 0xff) &* 0x100_0000_01b3
+    for b in queueID.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
     return hash
   }
 }

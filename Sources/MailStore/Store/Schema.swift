@@ -166,6 +166,44 @@ public enum Schema {
           CREATE TABLE local_domains (domain TEXT PRIMARY KEY, source TEXT NOT NULL DEFAULT 'file');
           """)
     }
+    migrator.registerMigration("v2-connections-postfix") { db in
+      try db.execute(
+        sql: """
+          -- A packet a firewall logged (netfilter LOG): outbound port-25
+          -- attempts of internal hosts are what `hosts` counts from it.
+          CREATE TABLE connections (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,        -- the host that logged it
+            time TEXT NOT NULL,
+            prefix TEXT,                 -- the LOG prefix (DROP, FIREWALL_OUT, …)
+            in_interface TEXT,
+            out_interface TEXT,
+            src_ip TEXT NOT NULL,
+            dst_ip TEXT NOT NULL,
+            proto TEXT,
+            src_port INTEGER,
+            dst_port INTEGER,
+            file_id INTEGER NOT NULL,
+            line INTEGER NOT NULL
+          );
+          -- Postfix messages on their way through a server's queue: what the
+          -- smtpd `client=` and cleanup `message-id=` lines said before the
+          -- qmgr `from=` line that makes the `messages` row, and that row once
+          -- written (a retry's `from=` is not a new message). Only entries
+          -- alive at the end of a batch are here, committed with it, so an
+          -- interrupted ingest resumes with the same state.
+          CREATE TABLE postfix_queue (
+            server TEXT NOT NULL,
+            queue_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,        -- file_id << 32 | line of its first line (oldest evicted first)
+            client_host TEXT,
+            client_ip TEXT,
+            msgid TEXT,
+            message_id INTEGER,          -- messages.id, once the qmgr from= was read
+            PRIMARY KEY (server, queue_id)
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 
@@ -193,6 +231,8 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
     "CREATE INDEX IF NOT EXISTS verdicts_server_queue ON verdicts(server, queue_id)",
     "CREATE INDEX IF NOT EXISTS notices_server_queue ON notices(server, queue_id)",
+    // `hosts`: port-25 attempts per source address.
+    "CREATE INDEX IF NOT EXISTS connections_dst_port_src ON connections(dst_port, src_ip, time)",
   ]
 
   public static func createIndexes(_ db: Database) throws {
