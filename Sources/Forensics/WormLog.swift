@@ -21,6 +21,9 @@ public struct HostActivity: Equatable, Sendable {
   public var wormMessages: Int
   /// The user of the last successful POP/IMAP login from it, if any.
   public var lastUser: String?
+  /// Outbound TCP port-25 packets from it that a firewall logged (netfilter
+  /// `LOG` lines to an address outside the organisation).
+  public var port25Attempts: Int = 0
 }
 
 /// The worm log: every internal client host that submitted mail or tried to.
@@ -70,6 +73,7 @@ public enum WormLog {
       entry.lastSeen = max(entry.lastSeen, last)
       table[ip] = entry
     }
+    try addPort25Attempts(db, network: network, into: &table)
     let recipients = try db.cachedStatement(
       sql: """
         SELECT count(DISTINCT d.recipient) FROM messages m
@@ -99,6 +103,38 @@ public enum WormLog {
       if a.rejected != b.rejected { return a.rejected > b.rejected }
       if a.messages != b.messages { return a.messages > b.messages }
       return (IPv4(a.ip)?.value ?? 0, a.ip) < (IPv4(b.ip)?.value ?? 0, b.ip)
+    }
+  }
+
+  /// Counts the firewall's port-25 lines per internal source, and adds the
+  /// hosts that only show there (a worm whose SMTP was blocked at the edge).
+  static func addPort25Attempts(
+    _ db: Database, network: NetworkContext, into table: inout [String: HostActivity]
+  ) throws {
+    for row in try Row.fetchAll(
+      db,
+      sql: """
+        SELECT src_ip, dst_ip, count(*), min(time), max(time) FROM connections
+        WHERE dst_port = 25 AND (proto IS NULL OR proto = 'TCP' OR proto = '6')
+        GROUP BY src_ip, dst_ip
+        """)
+    {
+      let ip: String = row[0]
+      let destination: String = row[1]
+      guard network.isInternalClient(ip), !network.isInside(destination) else { continue }
+      let count: Int = row[2]
+      let first: String = row[3]
+      let last: String = row[4]
+      var entry =
+        table[ip]
+        ?? HostActivity(
+          ip: ip, site: network.site(of: ip), firstSeen: first, lastSeen: last, messages: 0,
+          recipients: 0, forged: 0, rejected: 0, infected: false, onset: nil, wormMessages: 0,
+          lastUser: nil)
+      entry.port25Attempts += count
+      entry.firstSeen = min(entry.firstSeen, first)
+      entry.lastSeen = max(entry.lastSeen, last)
+      table[ip] = entry
     }
   }
 }

@@ -31,14 +31,14 @@ struct Hosts: ParsableCommand {
       emit(JSON.array(hosts.map(Hosts.json)).rendered())
     case .csv:
       var out =
-        "ip,site,first_seen,last_seen,messages,recipients,forged,rejected,infected,onset,last_user\n"
+        "ip,site,first_seen,last_seen,messages,recipients,forged,rejected,infected,onset,last_user,port25_attempts\n"
       for h in hosts {
         out +=
           CSV.row([
             CSV.field(h.ip), CSV.field(h.site), CSV.field(h.firstSeen), CSV.field(h.lastSeen),
             CSV.number(h.messages), CSV.number(h.recipients), CSV.number(h.forged),
             CSV.number(h.rejected), h.infected ? "true" : "false", CSV.field(h.onset),
-            CSV.field(h.lastUser),
+            CSV.field(h.lastUser), CSV.number(h.port25Attempts),
           ]) + "\n"
       }
       emit(out)
@@ -71,7 +71,7 @@ struct Hosts: ParsableCommand {
       ("recipients", .int(h.recipients)), ("forged", .int(h.forged)),
       ("rejected", .int(h.rejected)), ("infected", .bool(h.infected)),
       ("onset", .optional(h.onset)), ("last_user", .optional(h.lastUser)),
-      ("worm_messages", .int(h.wormMessages)),
+      ("worm_messages", .int(h.wormMessages)), ("port25_attempts", .int(h.port25Attempts)),
     ])
   }
 }

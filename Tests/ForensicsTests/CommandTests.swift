@@ -109,7 +109,7 @@ struct CommandTests {
     let csv = try Mailtrace.query(["hosts", "--format", "csv"])
     #expect(csv.status == 0)
     let lines = csv.stdout.split(separator: "\n")
-    #expect(lines.first == "ip,site,first_seen,last_seen,messages,recipients,forged,rejected,infected,onset,last_user")
+    #expect(lines.first == "ip,site,first_seen,last_seen,messages,recipients,forged,rejected,infected,onset,last_user,port25_attempts")
     #expect(lines.count > 2)
   }
 

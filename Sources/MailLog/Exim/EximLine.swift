@@ -284,6 +284,9 @@ enum EximLine {
       let addr = line.run(from: m.upperBound, upTo: ASCII.colon, end: end)
       r.arg = LoggedAddress.bare(line, addr)
       after = addr.upperBound
+    } else if let m = line.firstRange(of: " dropped by ", in: rest) {
+      after = line.firstRange(of: ": ", in: m.upperBound..<end)?.lowerBound ?? end
+      r.ruleset = line.trimmed(m.upperBound..<after)
     } else if let m = line.firstRange(of: " closed by DROP in ACL", in: rest) {
       r.ruleset = (m.lowerBound + 11)..<m.upperBound
       after = end

@@ -90,7 +90,7 @@ enum PostfixQueueID {
     }
     while i < end, ASCII.isAlphanumeric(line.at(i)) { i += 1 }
     let count = i - start
-    guard count >= 5, count <= 20, line.at(i) == ASCII.colon else { return nil }
+    guard count >= 5, count <= 24, line.at(i) == ASCII.colon else { return nil }
     // A short id is upper-case hex; a long id is base-52 without vowels.
     // Both have a digit or an upper-case letter: `warning:` and `statistics:` do not.
     var upperOrDigit = false

@@ -47,7 +47,7 @@ enum PostfixLine {
   }
 
   enum Daemon {
-    case smtpd, cleanup, qmgr, delivery, bounce, pickup, postscreen, anvil, other
+    case smtpd, cleanup, qmgr, delivery, bounce, pickup, postscreen, anvil, tlsproxy, other
 
     init(_ line: Span<UInt8>, _ name: Field) {
       if line.equals(name, "smtpd") {
@@ -69,6 +69,8 @@ enum PostfixLine {
         self = .postscreen
       } else if line.equals(name, "anvil") {
         self = .anvil
+      } else if line.equals(name, "tlsproxy") {
+        self = .tlsproxy
       } else {
         self = .other
       }
@@ -115,7 +117,7 @@ enum PostfixLine {
           Notice(
             queueID: queueID, kind: .pickup, value: PostfixKeys.value("from=", line, in: rest)))
       }
-    case .postscreen, .anvil:
+    case .postscreen, .anvil, .tlsproxy:
       if !has("reject: ") { return .notice(screening(line, queueID, rest)) }
     case .other:
       break
@@ -160,6 +162,7 @@ enum PostfixLine {
         return event
       }
     }
+    if line.equals(rest, "removed") { return notice(.removed) }
     if has("connect from ") { return notice(.connect, client(after: "connect from ")) }
     if has("disconnect from ") { return notice(.disconnect, client(after: "disconnect from ")) }
     if has("lost connection ") {
@@ -167,8 +170,11 @@ enum PostfixLine {
       return notice(.ioError, client(after: " with "))
     }
     if has("timeout after ") { return notice(.timeout, client(after: " from ")) }
-    if has("improper command pipelining") || has("too many errors") || has("non-SMTP command")
-      || has("Illegal address syntax") || has("Message size exceeds")
+    if has("conversation with ") { return notice(.timeout, client(after: "conversation with ")) }
+    if has("improper command pipelining") || has("too many errors")
+      || line.contains("non-SMTP command", in: rest)
+      || has("Illegal address syntax") || has("Message size exceeds") || has("bare <LF>")
+      || has("enabling PIX workarounds")
     {
       return notice(.protocolError, client(after: " from "))
     }
@@ -176,7 +182,8 @@ enum PostfixLine {
       return notice(.authFailure, PostfixClient.find(line, in: rest))
     }
     if line.contains("TLS connection established", in: rest) || line.contains("SSL_accept", in: rest)
-      || has("TLS ") || has("SSL_") || has("tls_")
+      || has("TLS ") || has("SSL_") || has("tls_") || has("certificate verification failed")
+      || line.contains("TLS library problem", in: rest)
     {
       return notice(.starttls, PostfixClient.find(line, in: rest))
     }
@@ -184,15 +191,18 @@ enum PostfixLine {
       || has("info: header ") || has("info: body ") || has("replace: ") || has("prepend: ")
       || has("hold: ") || has("filter: ") || has("discard: ") || has("redirect: ")
       || has("milter-") || has("proxy-accept: ") || has("header ") || has("redirect ")
+      || has("discarding EHLO keywords")
     {
       return notice(.policy, PostfixClient.find(line, in: rest))
     }
     if has("connect to ") { return notice(.connect, client(after: "connect to ")) }
-    if has("host ") && line.contains(" said: ", in: rest) {
+    if has("host ")
+      && (line.contains(" said: ", in: rest) || line.contains(" refused to talk to me", in: rest))
+    {
       return notice(.ioError, client(after: "host "))
     }
     if has("warning: ") || has("error: ") || has("fatal: ") || has("panic: ") {
-      return notice(.error, PostfixClient.find(line, in: rest))
+      return notice(.error, PostfixClient.find(line, in: rest) ?? dnsWarning(line, rest))
     }
     if has("daemon started") || has("terminating on signal") || has("reload ")
       || has("starting the Postfix") || has("stopping the Postfix") || has("refreshing the Postfix")
@@ -200,7 +210,8 @@ enum PostfixLine {
     {
       return notice(.daemon)
     }
-    if has("requeue") || has("released from hold") || has("placed on hold") || has("expired")
+    if has("cache ") { return notice(.daemon) }
+    if has("requeue") || has("Released from hold") || has("Placed on hold") || has("expired")
       || has("skipped, still being delivered") || has("Deleted: ") || has("Requeued: ")
     {
       return notice(.queueEvent)
@@ -209,6 +220,30 @@ enum PostfixLine {
       return notice(.screening, PostfixClient.find(line, in: rest))
     }
     return notice(.other, PostfixClient.find(line, in: rest))
+  }
+
+  /// The client of smtpd's DNS warnings: `warning: hostname h does not
+  /// resolve to address IP`, `warning: IP: hostname h verification failed`,
+  /// `warning: IP: address not listed for hostname h`.
+  private static func dnsWarning(_ line: Span<UInt8>, _ rest: Range<Int>) -> PostfixClient? {
+    if let r = line.firstRange(of: " to address ", in: rest) {
+      var ip = line.token(from: r.upperBound, end: rest.upperBound)
+      if line.at(ip.upperBound - 1) == ASCII.colon, !ip.isEmpty {
+        ip = ip.lowerBound..<(ip.upperBound - 1)
+      }
+      let host = line.firstRange(of: "hostname ", in: rest).map {
+        line.token(from: $0.upperBound, end: rest.upperBound)
+      }
+      return PostfixClient(host: host, ip: ip.isEmpty ? nil : ip, end: ip.upperBound)
+    }
+    let first = line.token(from: rest.lowerBound + 9, end: rest.upperBound)
+    if first.count > 1, line.at(first.upperBound - 1) == ASCII.colon,
+      PostfixClient.looksLikeAddress(line, first.lowerBound..<(first.upperBound - 1))
+    {
+      let ip = first.lowerBound..<(first.upperBound - 1)
+      return PostfixClient(host: nil, ip: ip, end: first.upperBound)
+    }
+    return nil
   }
 
   /// qmgr `from=<s>, size=N, nrcpt=M (queue active)`, or the expiry line.
