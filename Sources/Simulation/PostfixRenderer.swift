@@ -68,8 +68,9 @@ final class PostfixRenderer {
     /// Queue files are created in a directory whose free inodes are reused.
     let inodeBase: Int
     let inodeSpan: Int
-    /// Queue ids in use: from when assigned until removed (`Int.max`: never, in this archive).
-    var inFlight: [String: (from: Int, until: Int)] = [:]
+    /// When each queue id is in use: from when assigned until removed (`Int.max`: never,
+    /// in this archive). An id can be used again once its file is gone.
+    var inFlight: [String: [(from: Int, until: Int)]] = [:]
     var assignedSincePrune = 0
 
     init(inodeBase: Int, inodeSpan: Int) {
@@ -89,7 +90,9 @@ final class PostfixRenderer {
       var r = SimulationRandom(seed: options.seed, streamNumber: 0x200 + UInt64(s.index))
       // Five or six hex digits of inode: ids of 10 or 11 characters.
       let base = r.chance(0.5) ? r.int(0x1_2000...0xE_0000) : r.int(0x10_2000...0x3F_0000)
-      state.append(ServerState(inodeBase: base, inodeSpan: 4096))
+      // A busy queue directory reuses a few hundred inodes: the same id comes back now and
+      // then over the days (one in a few thousand messages), as on a real server.
+      state.append(ServerState(inodeBase: base, inodeSpan: 256))
       rngs.append(r)
     }
     self.rngs = rngs
@@ -129,7 +132,10 @@ final class PostfixRenderer {
       // Transactions are rendered in order of their start, and no queue file is created
       // before the transaction that creates it starts: older entries can go.
       let horizon = from - 86_400
-      st.inFlight = st.inFlight.filter { $0.value.until >= horizon }
+      st.inFlight = st.inFlight.compactMapValues { uses in
+        let kept = uses.filter { $0.until >= horizon }
+        return kept.isEmpty ? nil : kept
+      }
     }
     while true {
       let usec = rngs[server].below(1_000_000)
@@ -145,8 +151,8 @@ final class PostfixRenderer {
       while inode >> (4 * digits) != 0 { digits += 1 }
       for k in stride(from: digits - 1, through: 0, by: -1) { b.append(Self.hexDigits[(inode >> (4 * k)) & 15]) }
       let q = String(decoding: b, as: UTF8.self)
-      if let busy = st.inFlight[q], busy.from <= until && from <= busy.until { continue }
-      st.inFlight[q] = (from, until)
+      if let uses = st.inFlight[q], uses.contains(where: { $0.from <= until && from <= $0.until }) { continue }
+      st.inFlight[q, default: []].append((from, until))
       return q
     }
   }
@@ -565,7 +571,9 @@ final class PostfixRenderer {
     base.line(server, m.time, "postfix/qmgr", state[server].qmgr, bounce: m.sender.isEmpty) { b in
       Self.putQmgrFrom(q, sender: m.sender, size: m.size, nrcpt: m.nrcpts, &b)
     }
-    renderDeliveries(m.deliveries, qid: q, server: server, arrival: m.assigned, queued: m.time)
+    renderDeliveries(
+      m.deliveries, qid: q, server: server, arrival: m.assigned, queued: m.time,
+      envelope: (m.sender, m.size, m.nrcpts))
     return end
   }
 
@@ -612,16 +620,30 @@ final class PostfixRenderer {
       b.put(m.renderedMessageID.isEmpty ? "<>" : m.renderedMessageID)
     }
     let sender = m.sender.utf8.contains(64) ? m.sender : "\(m.sender)@\(servers[server].fqdn)"
+    let envelope = (sender, delivered.size, max(1, delivered.nrcpts))
     base.line(server, delivered.time, "postfix/qmgr", state[server].qmgr) { b in
-      Self.putQmgrFrom(q, sender: sender, size: delivered.size, nrcpt: max(1, delivered.nrcpts), &b)
+      Self.putQmgrFrom(q, sender: envelope.0, size: envelope.1, nrcpt: envelope.2, &b)
     }
-    renderDeliveries(delivered.deliveries, qid: q, server: server, arrival: m.assigned, queued: delivered.time)
+    renderDeliveries(
+      delivered.deliveries, qid: q, server: server, arrival: m.assigned, queued: delivered.time, envelope: envelope)
   }
 
   /// Every try of every recipient, the bounces they cause, and the queue file's removal.
-  private func renderDeliveries(_ deliveries: [Delivery], qid q: String, server: Int, arrival: Int, queued: Int) {
+  /// `envelope` is the qmgr `from=` line's text, which qmgr logs again each time a queue
+  /// run brings the deferred message back into the active queue.
+  private func renderDeliveries(
+    _ deliveries: [Delivery], qid q: String, server: Int, arrival: Int, queued: Int,
+    envelope: (sender: String, size: Int, nrcpt: Int)
+  ) {
+    var queueRuns: Set<Int> = [queued]
     for d in deliveries {
       for a in d.attempts {
+        if !queueRuns.contains(a.time) && a.time - queued > 60 {
+          queueRuns.insert(a.time)
+          base.line(server, a.time, "postfix/qmgr", state[server].qmgr) { b in
+            Self.putQmgrFrom(q, sender: envelope.sender, size: envelope.size, nrcpt: envelope.nrcpt, &b)
+          }
+        }
         switch a.result {
         case .relayed(let inner) where inner.server != server: renderForward(inner)
         case .failed(_, _, _, let inner?) where inner.server != server: renderForward(inner)
@@ -841,10 +863,11 @@ final class PostfixRenderer {
       b.put(": ")
       b.put(q)
     }
-    let size = 2600 + rngs[server].int(0...1800)
+    let envelope = (sender, 2600 + rngs[server].int(0...1800), bounce.deliveries.reduce(0) { $0 + $1.recipients.count })
     base.line(server, bounce.time, "postfix/qmgr", state[server].qmgr) { b in
-      Self.putQmgrFrom(q, sender: sender, size: size, nrcpt: bounce.deliveries.reduce(0) { $0 + $1.recipients.count }, &b)
+      Self.putQmgrFrom(q, sender: envelope.0, size: envelope.1, nrcpt: envelope.2, &b)
     }
-    renderDeliveries(bounce.deliveries, qid: q, server: server, arrival: bounce.time, queued: bounce.time)
+    renderDeliveries(
+      bounce.deliveries, qid: q, server: server, arrival: bounce.time, queued: bounce.time, envelope: envelope)
   }
 }
