@@ -220,6 +220,21 @@ struct DaemonLine {
   /// Nil for programs logged without a pid (`dovecot:`).
   let pid: Int?
   let text: String
+  /// What the line says, for MTAs other than sendmail, which word it differently.
+  var kind: DaemonKind = .other
+}
+
+/// The meaning of a `DaemonLine`, so that a Postfix archive can say the same thing.
+enum DaemonKind {
+  /// The MTA daemon (re)started.
+  case mtaStarted
+  /// sendmail's MSP queue runner started (Postfix has none).
+  case mspStarted
+  /// The alias database was rebuilt (Postfix's `newaliases` logs nothing).
+  case aliasesRebuilt
+  /// A client refused at connection time because a DNS blocklist lists it.
+  case blocklisted(client: ClientIdentity, list: String)
+  case other
 }
 
 /// Anything the renderer turns into lines, ordered by `start`.

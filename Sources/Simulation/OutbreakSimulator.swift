@@ -64,6 +64,7 @@ public enum OutbreakSimulator {
 
     let renderer = LineRenderer(servers: net.servers, options: options)
     renderer.users = net.users.map(\.login)
+    if options.mta == .postfix { renderer.usePostfix(domain: net.primaryDomain, options: options) }
     var fixedLines = 0
     for tx in fixed { fixedLines += renderer.lineCount(tx) }
     let hours = (end - start + 3599) / 3600

@@ -87,7 +87,7 @@ struct TruthBuilder {
 
     let servers = net.servers.map { s in
       OutbreakTruth.Server(
-        name: s.name, fqdn: s.fqdn, ip: s.ip.description, role: s.role, program: s.mtaProgram,
+        name: s.name, fqdn: s.fqdn, ip: s.ip.description, role: s.role, program: options.mta == .postfix ? "postfix" : s.mtaProgram,
         utcOffset: CivilTime.formatOffset(s.standardOffset),
         dstChange: s.changeAt.map { CivilTime.format($0 + s.standardOffset) },
         utcOffsetAfter: s.changeAt.map { _ in CivilTime.formatOffset(s.standardOffset + s.changeShift) })
