@@ -122,6 +122,7 @@ enum EximLine {
       queueID = id
       i = id.upperBound
       line.skipBlanks(at: &i, end: end)
+      guard i < end else { return nil }
     }
     let rest = i..<end
     func has(_ prefix: StaticString) -> Bool { line.has(prefix, at: i, end: end) }

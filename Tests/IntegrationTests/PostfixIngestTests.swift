@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Postfix lines as its daemons write them, numbered so every message
+/// differs: messages overlap (the next one's smtpd and cleanup lines come
+/// before this one's delivery), every seventh is deferred and retried fifty
+/// messages later (qmgr logs `from=` again), and queue ids come back after
+/// 20,000 messages, as after a restart.
+func postfixLines(_ count: Int, server: String = "mx1", day: Int = 24) -> String {
+  var out = ""
+  out.reserveCapacity(count * 170)
+  var lines = 0
+  var n = 0
+  var retries: [Int: [Int]] = [:]
+  func stamp(_ i: Int) -> String {
+    "Feb \(day) " + String(format: "%02d:%02d:%02d", i / 3600 % 24, i / 60 % 60, i % 60)
+  }
+  func qid(_ m: Int) -> String { String(format: "%06X%04X", 0xA00000 + m % 20_000, 0x10 + m % 7) }
+  func emit(_ text: String) {
+    out += "\(stamp(lines / 4)) \(server) \(text)\n"
+    lines += 1
+  }
+  func deliver(_ m: Int, retry: Bool) {
+    let q = qid(m)
+    if m % 7 == 0 && !retry {
+      emit("postfix/smtp[3\(m % 90)]: \(q): to=<far\(m)@elsewhere.example>, relay=mx.elsewhere.example[192.0.2.\(m % 250)]:25, delay=1.2, delays=0/0/1/0.2, dsn=4.4.1, status=deferred (connect to mx.elsewhere.example[192.0.2.\(m % 250)]:25: Connection timed out)")
+      retries[n + 50, default: []].append(m)
+      return
+    }
+    if retry {
+      emit("postfix/qmgr[200]: \(q): from=<user\(m)@district.example>, size=\(1000 + m), nrcpt=1 (queue active)")
+      emit("postfix/smtp[3\(m % 90)]: \(q): to=<far\(m)@elsewhere.example>, relay=mx.elsewhere.example[192.0.2.\(m % 250)]:25, delay=601, delays=600/0/1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as B\(q))")
+    } else {
+      emit("postfix/local[4\(m % 90)]: \(q): to=<rcpt\(m)@district.example>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)")
+    }
+    emit("postfix/qmgr[200]: \(q): removed")
+  }
+  while lines < count {
+    let q = qid(n)
+    let client = "pc\(n % 250).district.example[10.1.\(n % 250 / 10).\(n % 250)]"
+    emit("postfix/smtpd[1\(n % 90)]: connect from \(client)")
+    emit("postfix/smtpd[1\(n % 90)]: \(q): client=\(client)")
+    emit("postfix/cleanup[5\(n % 90)]: \(q): message-id=<\(n).x@district.example>")
+    emit("postfix/qmgr[200]: \(q): from=<user\(n)@district.example>, size=\(1000 + n), nrcpt=1 (queue active)")
+    if n > 0 { deliver(n - 1, retry: false) }
+    for m in retries.removeValue(forKey: n) ?? [] { deliver(m, retry: true) }
+    emit("postfix/smtpd[1\(n % 90)]: disconnect from \(client) ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5")
+    n += 1
+  }
+  return out
+}
+
+/// What a Postfix ingest must reproduce exactly: every message with its
+/// assembled client and Message-ID, deliveries with the message they link to.
+func postfixDigest(_ path: String) throws -> [String] {
+  var config = Configuration()
+  config.readonly = true
+  let queue = try DatabaseQueue(path: path, configuration: config)
+  return try queue.read { db in
+    var rows = try contentDigest(path)
+    rows += try String.fetchAll(
+      db,
+      sql: """
+        SELECT server||'|'||queue_id||'|'||ifnull(relay_ip,'')||'|'||ifnull(msgid,'')||'|'||line
+        FROM messages ORDER BY 1
+        """)
+    rows += try String.fetchAll(
+      db,
+      sql: """
+        SELECT d.queue_id||'|'||d.line||'|'||ifnull(m.line, 'none') FROM deliveries d
+        LEFT JOIN messages m ON m.id = d.message_id ORDER BY 1
+        """)
+    rows += try String.fetchAll(
+      db, sql: "SELECT kind||'|'||count(*) FROM notices GROUP BY kind ORDER BY 1")
+    rows += try String.fetchAll(
+      db,
+      sql: """
+        SELECT server||'|'||queue_id||'|'||seq||'|'||ifnull(client_ip,'')||'|'||ifnull(message_id,'')
+        FROM postfix_queue ORDER BY 1
+        """)
+    return rows
+  }
+}
+
+@Suite(.serialized) struct PostfixIngestTests {
+  @Test func anInterruptedPostfixIngestResumesToTheSameRows() throws {
+    let dir = try TemporaryFolder()
+    try dir.write("maillog.1", postfixLines(150_000, day: 23))
+    try dir.write("maillog", postfixLines(150_000))
+    #expect(
+      try CLI.run(["ingest", dir.url.path, "--db", dir.path("fresh.db"), "--year", "2004"]).status
+        == 0)
+    let expected = try postfixDigest(dir.path("fresh.db"))
+    // The generator's shape reached the store: retries are not new messages,
+    // and every message kept its client and Message-ID.
+    #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM notices WHERE kind = 'queue-active'", as: Int.self) ?? 0 > 1000)
+    #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM messages WHERE relay_ip IS NULL OR msgid IS NULL", as: Int.self) == 0)
+    #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM deliveries WHERE message_id IS NULL", as: Int.self) == 0)
+
+    let interrupted = try startIngest(dir, db: "int.db")
+    usleep(400_000)
+    kill(interrupted.processIdentifier, SIGINT)
+    interrupted.waitUntilExit()
+    #expect([130, 0].contains(interrupted.terminationStatus))
+    #expect(
+      try CLI.run(["ingest", dir.url.path, "--db", dir.path("int.db"), "--year", "2004"]).status
+        == 0)
+    #expect(try postfixDigest(dir.path("int.db")) == expected)
+
+    for delay: UInt32 in [150_000, 350_000, 700_000] {
+      let killed = try startIngest(dir, db: "kill.db")
+      usleep(delay)
+      kill(killed.processIdentifier, SIGKILL)
+      killed.waitUntilExit()
+    }
+    #expect(
+      try CLI.run(["ingest", dir.url.path, "--db", dir.path("kill.db"), "--year", "2004"]).status
+        == 0)
+    #expect(try postfixDigest(dir.path("kill.db")) == expected)
+  }
+
+  /// A client PC submits to mx1 (Postfix), which relays to mx2 (Postfix),
+  /// which relays to mx3 (Exim, its main log in its own folder).
+  static let threeServers: [String: String] = [
+    "mx1/maillog": """
+      Feb 24 09:47:01 mx1 postfix/smtpd[101]: connect from pc17.district.example[10.20.1.17]
+      Feb 24 09:47:01 mx1 postfix/smtpd[101]: 3F2A91C04E: client=pc17.district.example[10.20.1.17]
+      Feb 24 09:47:01 mx1 postfix/cleanup[102]: 3F2A91C04E: message-id=<20040224094701.GA17@pc17.district.example>
+      Feb 24 09:47:01 mx1 postfix/qmgr[103]: 3F2A91C04E: from=<teacher@district.example>, size=1432, nrcpt=1 (queue active)
+      Feb 24 09:47:01 mx1 postfix/smtpd[101]: disconnect from pc17.district.example[10.20.1.17] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+      Feb 24 09:47:02 mx1 postfix/smtp[104]: 3F2A91C04E: to=<parent@school2.district.example>, relay=mx2.district.example[10.0.0.2]:25, delay=0.6, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 8C7D20A11B)
+      Feb 24 09:47:02 mx1 postfix/qmgr[103]: 3F2A91C04E: removed
+
+      """,
+    "mx2/maillog": """
+      Feb 24 09:47:02 mx2 postfix/smtpd[201]: connect from mx1.district.example[10.0.0.1]
+      Feb 24 09:47:02 mx2 postfix/smtpd[201]: 8C7D20A11B: client=mx1.district.example[10.0.0.1]
+      Feb 24 09:47:02 mx2 postfix/cleanup[202]: 8C7D20A11B: message-id=<20040224094701.GA17@pc17.district.example>
+      Feb 24 09:47:02 mx2 postfix/qmgr[203]: 8C7D20A11B: from=<teacher@district.example>, size=1650, nrcpt=1 (queue active)
+      Feb 24 09:47:03 mx2 postfix/smtp[204]: 8C7D20A11B: to=<parent@school2.district.example>, relay=mx3.district.example[10.0.0.3]:25, delay=0.9, delays=0.1/0/0.3/0.5, dsn=2.0.0, status=sent (250 OK id=1AvZ3k-0004Qm-7T)
+      Feb 24 09:47:03 mx2 postfix/qmgr[203]: 8C7D20A11B: removed
+
+      """,
+    "mx3/mainlog": """
+      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T <= teacher@district.example H=mx2.district.example [10.0.0.2] P=esmtp S=1890 id=20040224094701.GA17@pc17.district.example
+      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T => parent <parent@school2.district.example> R=localuser T=local_delivery
+      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T Completed
+
+      """,
+    "fw/messages": """
+      Feb 24 10:02:11 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=198.51.100.25 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4410 DF PROTO=TCP SPT=1047 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
+      Feb 24 10:02:12 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4411 DF PROTO=TCP SPT=1048 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
+      Feb 24 10:02:13 fw kernel: OUTBOUND-WEB IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4412 DF PROTO=TCP SPT=1049 DPT=80 WINDOW=64240 RES=0x00 SYN URGP=0
+      Feb 24 10:02:14 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.4.40 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4413 DF PROTO=TCP SPT=1050 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
+
+      """,
+  ]
+
+  @Test func aRelayedMessageIsFollowedAcrossThreeServers() throws {
+    let dir = try TemporaryFolder()
+    for (name, text) in Self.threeServers { try dir.write(name, text) }
+    let db = dir.path("t.db")
+    let ingest = try CLI.run(["ingest", dir.url.path, "--db", db, "--year", "2004", "--format", "json"])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    let summary = try json(ingest.stdout)
+    #expect(summary["unparsed"] as? Int == 0)
+    #expect(summary["messages"] as? Int == 3)
+    #expect(summary["connections"] as? Int == 4)
+
+    // From the first queue id, the Message-ID or the last hop: the same path.
+    for id in ["3F2A91C04E", "<20040224094701.GA17@pc17.district.example>", "1AvZ3k-0004Qm-7T"] {
+      let trace = try CLI.run(["message", id, "--db", db, "--format", "json"])
+      #expect(trace.status == 0, "\(trace.stderr)")
+      let journey = try json(trace.stdout)
+      let hops = try #require(journey["hops"] as? [[String: Any]])
+      let path = hops.map { "\($0["server"] as? String ?? "?") \($0["queue_id"] as? String ?? "?")" }
+      #expect(path == ["mx1 3F2A91C04E", "mx2 8C7D20A11B", "mx3 1AvZ3k-0004Qm-7T"], "from \(id)")
+      // The first hop carries the submitting client, assembled from smtpd's line.
+      #expect(hops.first?["relay_ip"] as? String == "10.20.1.17")
+      #expect(hops.first?["msgid"] as? String == "20040224094701.GA17@pc17.district.example")
+      let lines = try #require(journey["lines"] as? [[String: Any]])
+      let servers = Set(lines.compactMap { $0["server"] as? String })
+      #expect(servers == ["mx1", "mx2", "mx3"])
+      // Every line of the message on every server, from the smtpd client= to Exim's Completed.
+      #expect(lines.count == 5 + 5 + 3)
+    }
+
+    // The worm log: the PC that submitted it, and the firewall's port-25 attempts.
+    let hostsRun = try CLI.run(["hosts", "--db", db, "--format", "json"])
+    #expect(hostsRun.status == 0)
+    let hosts = try #require(try JSONSerialization.jsonObject(with: Data(hostsRun.stdout.utf8)) as? [[String: Any]])
+    let pc = try #require(hosts.first { $0["ip"] as? String == "10.20.1.17" })
+    #expect(pc["messages"] as? Int == 1)
+    #expect(pc["port25_attempts"] as? Int == 2)
+    let blocked = try #require(hosts.first { $0["ip"] as? String == "10.20.4.40" })
+    #expect(blocked["messages"] as? Int == 0)
+    #expect(blocked["port25_attempts"] as? Int == 1)
+    // The relays between the servers are not client hosts.
+    #expect(!hosts.contains { ($0["ip"] as? String)?.hasPrefix("10.0.0.") == true })
+  }
+
+  private func startIngest(_ dir: TemporaryFolder, db: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLI.binary)
+    process.arguments = ["ingest", dir.url.path, "--db", dir.path(db), "--year", "2004", "--quiet"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import MailStore
+
+/// The queue-id assembly of Postfix messages, alone and through an ingest.
+@Suite struct PostfixAssemblyTests {
+  func key(_ qid: String) -> UInt64 { EventWriter.messageKey("mx1", qid) }
+
+  func start(_ a: PostfixAssembly, _ qid: String, _ seq: Int64, ip: String?) {
+    a.start(key(qid), seq: seq, server: "mx1", queueID: qid, clientHost: nil, clientIP: ip)
+  }
+
+  @Test func theClientAndMessageIDReachTheFirstFromLineOnly() {
+    let a = PostfixAssembly()
+    start(a, "AAA", 1, ip: "10.1.1.1")
+    a.messageID(key("AAA"), seq: 2, server: "mx1", queueID: "AAA", msgid: "m1@x")
+    guard case .new(_, let ip, let msgid) = a.arrival(key("AAA")) else {
+      Issue.record("first from= is not new")
+      return
+    }
+    #expect(ip == "10.1.1.1")
+    #expect(msgid == "m1@x")
+    a.written(key("AAA"), seq: 3, rowID: 7, server: "mx1", queueID: "AAA")
+    // qmgr logs from= again when a deferred message goes back to the active queue.
+    guard case .again = a.arrival(key("AAA")) else {
+      Issue.record("a retry's from= counted as a new message")
+      return
+    }
+    a.end(key("AAA"))
+    #expect(a.count == 0)
+  }
+
+  @Test func interleavedMessagesKeepTheirOwnClients() {
+    let a = PostfixAssembly()
+    start(a, "AAA", 1, ip: "10.1.1.1")
+    start(a, "BBB", 2, ip: "10.2.2.2")
+    a.messageID(key("BBB"), seq: 3, server: "mx1", queueID: "BBB", msgid: "b@x")
+    a.messageID(key("AAA"), seq: 4, server: "mx1", queueID: "AAA", msgid: "a@x")
+    if case .new(_, let ip, let msgid) = a.arrival(key("BBB")) {
+      #expect(ip == "10.2.2.2")
+      #expect(msgid == "b@x")
+    } else {
+      Issue.record("BBB")
+    }
+    if case .new(_, let ip, let msgid) = a.arrival(key("AAA")) {
+      #expect(ip == "10.1.1.1")
+      #expect(msgid == "a@x")
+    } else {
+      Issue.record("AAA")
+    }
+  }
+
+  @Test func aNewClientLineForAQueueIDStartsANewMessage() {
+    let a = PostfixAssembly()
+    start(a, "AAA", 1, ip: "10.1.1.1")
+    a.written(key("AAA"), seq: 2, rowID: 1, server: "mx1", queueID: "AAA")
+    // No `removed` (the log lost it, or Postfix restarted): the id comes back.
+    start(a, "AAA", 3, ip: "10.9.9.9")
+    guard case .new(_, let ip, _) = a.arrival(key("AAA")) else {
+      Issue.record("a reused queue id was taken for a retry")
+      return
+    }
+    #expect(ip == "10.9.9.9")
+  }
+
+  @Test func stateIsBoundedOldestFirst() {
+    let a = PostfixAssembly(capacity: 100)
+    for i in 0..<10_000 {
+      start(a, "Q\(i)", Int64(i), ip: "10.0.0.1")
+      // Half of the messages end normally.
+      if i % 2 == 0 { a.end(key("Q\(i)")) }
+    }
+    #expect(a.count == 100)
+    #expect(a.evicted == 10_000 / 2 - 100)
+    // The newest survive, the oldest went.
+    if case .new(_, let ip, _) = a.arrival(key("Q9999")) { #expect(ip == "10.0.0.1") }
+    if case .new(_, let ip, _) = a.arrival(key("Q1")) { #expect(ip == nil) }
+  }
+
+  @Test func stateWrittenWithABatchReadsBackTheSame() throws {
+    let queue = try DatabaseQueue()
+    try Schema.migrator.migrate(queue)
+    let a = PostfixAssembly()
+    start(a, "AAA", 1, ip: "10.1.1.1")
+    a.messageID(key("AAA"), seq: 2, server: "mx1", queueID: "AAA", msgid: "a@x")
+    start(a, "BBB", 3, ip: "10.2.2.2")
+    a.written(key("BBB"), seq: 4, rowID: 42, server: "mx1", queueID: "BBB")
+    start(a, "CCC", 5, ip: "10.3.3.3")
+    a.end(key("CCC"))  // came and went within the batch: never written
+    try queue.write { db in try a.flush(db) }
+    #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM postfix_queue") } == 2)
+    a.end(key("AAA"))
+    try queue.write { db in try a.flush(db) }
+    let rows = try queue.read { db in
+      try Row.fetchAll(db, sql: "SELECT queue_id, client_ip, message_id FROM postfix_queue")
+    }
+    #expect(rows.count == 1)
+    #expect(rows.first?["queue_id"] == "BBB")
+
+    let b = PostfixAssembly()
+    try queue.read { db in try b.load(db) { EventWriter.messageKey($0, $1) } }
+    #expect(b.count == 1)
+    guard case .again = b.arrival(key("BBB")) else {
+      Issue.record("the written row was not remembered")
+      return
+    }
+  }
+
+  @Test func anIngestGivesEachMessageItsClientAndMessageID() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mailtrace-assembly-\(UUID().uuidString)/mx1")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    // Two messages interleaved; the second queue id is reused after a restart;
+    // a deferred message's retry logs from= again.
+    let log = """
+      Feb 24 09:00:01 mx1 postfix/smtpd[10]: connect from pc1[10.1.1.1]
+      Feb 24 09:00:01 mx1 postfix/smtpd[10]: 1A2B3C: client=pc1[10.1.1.1]
+      Feb 24 09:00:01 mx1 postfix/smtpd[11]: 4D5E6F: client=pc2[10.2.2.2]
+      Feb 24 09:00:02 mx1 postfix/cleanup[12]: 4D5E6F: message-id=<two@district.example>
+      Feb 24 09:00:02 mx1 postfix/cleanup[12]: 1A2B3C: message-id=<one@district.example>
+      Feb 24 09:00:02 mx1 postfix/qmgr[13]: 4D5E6F: from=<b@district.example>, size=200, nrcpt=1 (queue active)
+      Feb 24 09:00:02 mx1 postfix/qmgr[13]: 1A2B3C: from=<a@district.example>, size=100, nrcpt=1 (queue active)
+      Feb 24 09:00:03 mx1 postfix/smtp[14]: 1A2B3C: to=<x@far.example>, relay=mx.far.example[192.0.2.1]:25, delay=2, delays=0/0/1/1, dsn=4.4.1, status=deferred (connect timed out)
+      Feb 24 09:00:03 mx1 postfix/local[15]: 4D5E6F: to=<c@district.example>, relay=local, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (delivered to mailbox)
+      Feb 24 09:00:03 mx1 postfix/qmgr[13]: 4D5E6F: removed
+      Feb 24 09:10:03 mx1 postfix/qmgr[13]: 1A2B3C: from=<a@district.example>, size=100, nrcpt=1 (queue active)
+      Feb 24 09:10:04 mx1 postfix/smtp[14]: 1A2B3C: to=<x@far.example>, relay=mx.far.example[192.0.2.1]:25, delay=603, delays=600/0/1/2, dsn=2.0.0, status=sent (250 ok)
+      Feb 24 09:10:04 mx1 postfix/qmgr[13]: 1A2B3C: removed
+      Feb 24 10:00:00 mx1 postfix/master[1]: daemon started -- version 3.5.6, configuration /etc/postfix
+      Feb 24 10:00:01 mx1 postfix/smtpd[20]: 4D5E6F: client=pc3[10.3.3.3]
+      Feb 24 10:00:01 mx1 postfix/cleanup[21]: 4D5E6F: message-id=<three@district.example>
+      Feb 24 10:00:01 mx1 postfix/qmgr[22]: 4D5E6F: from=<c@district.example>, size=300, nrcpt=1 (queue active)
+
+      """
+    try Data(log.utf8).write(to: folder.appendingPathComponent("maillog"))
+    let dbPath = folder.deletingLastPathComponent().appendingPathComponent("t.db").path
+    let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+    defer { _ = lock }
+    var options = IngestOptions(paths: [folder.path], year: 2004)
+    options.activeFileGrace = 0
+    let report = try Ingester(database: queue, databasePath: dbPath, options: options).run()
+    #expect(report.counts.unparsed == 0)
+    let rows = try queue.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT queue_id, sender, relay_ip, msgid, size FROM messages ORDER BY id")
+    }
+    #expect(rows.count == 3)
+    let described = rows.map { r -> String in
+      let q: String = r["queue_id"]
+      let ip: String? = r["relay_ip"]
+      let m: String? = r["msgid"]
+      return "\(q) \(ip ?? "-") \(m ?? "-")"
+    }
+    #expect(
+      described == [
+        "4D5E6F 10.2.2.2 two@district.example", "1A2B3C 10.1.1.1 one@district.example",
+        "4D5E6F 10.3.3.3 three@district.example",
+      ])
+    // Both deliveries of the retried message belong to its one row.
+    let linked = try queue.read { db in
+      try Int.fetchOne(
+        db,
+        sql: """
+          SELECT count(DISTINCT d.message_id) FROM deliveries d
+          WHERE d.queue_id = '1A2B3C'
+          """)
+    }
+    #expect(linked == 1)
+    #expect(
+      try queue.read { db in
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM notices WHERE kind = 'queue-active'")
+      } == 1)
+    // Only the message still in the queue at the end is kept for the next run.
+    #expect(
+      try queue.read { db in try String.fetchAll(db, sql: "SELECT queue_id FROM postfix_queue") }
+        == ["4D5E6F"])
+  }
+}
