@@ -124,42 +124,53 @@ func postfixDigest(_ path: String) throws -> [String] {
     #expect(try postfixDigest(dir.path("kill.db")) == expected)
   }
 
-  /// A client PC submits to mx1 (Postfix), which relays to mx2 (Postfix),
-  /// which relays to mx3 (Exim, its main log in its own folder).
-  static let threeServers: [String: String] = [
-    "mx1/maillog": """
-      Feb 24 09:47:01 mx1 postfix/smtpd[101]: connect from pc17.district.example[10.20.1.17]
-      Feb 24 09:47:01 mx1 postfix/smtpd[101]: 3F2A91C04E: client=pc17.district.example[10.20.1.17]
-      Feb 24 09:47:01 mx1 postfix/cleanup[102]: 3F2A91C04E: message-id=<20040224094701.GA17@pc17.district.example>
-      Feb 24 09:47:01 mx1 postfix/qmgr[103]: 3F2A91C04E: from=<teacher@district.example>, size=1432, nrcpt=1 (queue active)
-      Feb 24 09:47:01 mx1 postfix/smtpd[101]: disconnect from pc17.district.example[10.20.1.17] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
-      Feb 24 09:47:02 mx1 postfix/smtp[104]: 3F2A91C04E: to=<parent@school2.district.example>, relay=mx2.district.example[10.0.0.2]:25, delay=0.6, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 8C7D20A11B)
-      Feb 24 09:47:02 mx1 postfix/qmgr[103]: 3F2A91C04E: removed
+  /// Client PCs submit to mx1 (Postfix), which relays to mx2 (Postfix), which
+  /// relays to mx3 (Exim, its main log in its own folder); a firewall logs
+  /// outbound SMTP. Three messages, so that the relays between the servers
+  /// are recognised as such (a server relays more than one message).
+  static var threeServers: [String: String] {
+    var mx1 = "", mx2 = "", mx3 = ""
+    for (n, pc) in ["10.20.1.17", "10.20.1.18", "10.20.1.19"].enumerated() {
+      let a = n == 0 ? "3F2A91C04E" : "3F2A91C0\(50 + n)"
+      let b = n == 0 ? "8C7D20A11B" : "8C7D20A1\(20 + n)"
+      let c = n == 0 ? "1AvZ3k-0004Qm-7T" : "1AvZ3k-0004Qm-\(n)X"
+      let msgid = n == 0 ? "20040224094701.GA17@pc17.district.example" : "m\(n)@district.example"
+      let t = "09:4\(7 + n):0"
+      mx1 += """
+        Feb 24 \(t)1 mx1 postfix/smtpd[101]: connect from pc\(n).district.example[\(pc)]
+        Feb 24 \(t)1 mx1 postfix/smtpd[101]: \(a): client=pc\(n).district.example[\(pc)]
+        Feb 24 \(t)1 mx1 postfix/cleanup[102]: \(a): message-id=<\(msgid)>
+        Feb 24 \(t)1 mx1 postfix/qmgr[103]: \(a): from=<teacher\(n)@district.example>, size=1432, nrcpt=1 (queue active)
+        Feb 24 \(t)1 mx1 postfix/smtpd[101]: disconnect from pc\(n).district.example[\(pc)] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+        Feb 24 \(t)2 mx1 postfix/smtp[104]: \(a): to=<parent\(n)@school2.district.example>, relay=mx2.district.example[10.0.0.2]:25, delay=0.6, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as \(b))
+        Feb 24 \(t)2 mx1 postfix/qmgr[103]: \(a): removed
 
-      """,
-    "mx2/maillog": """
-      Feb 24 09:47:02 mx2 postfix/smtpd[201]: connect from mx1.district.example[10.0.0.1]
-      Feb 24 09:47:02 mx2 postfix/smtpd[201]: 8C7D20A11B: client=mx1.district.example[10.0.0.1]
-      Feb 24 09:47:02 mx2 postfix/cleanup[202]: 8C7D20A11B: message-id=<20040224094701.GA17@pc17.district.example>
-      Feb 24 09:47:02 mx2 postfix/qmgr[203]: 8C7D20A11B: from=<teacher@district.example>, size=1650, nrcpt=1 (queue active)
-      Feb 24 09:47:03 mx2 postfix/smtp[204]: 8C7D20A11B: to=<parent@school2.district.example>, relay=mx3.district.example[10.0.0.3]:25, delay=0.9, delays=0.1/0/0.3/0.5, dsn=2.0.0, status=sent (250 OK id=1AvZ3k-0004Qm-7T)
-      Feb 24 09:47:03 mx2 postfix/qmgr[203]: 8C7D20A11B: removed
+        """
+      mx2 += """
+        Feb 24 \(t)2 mx2 postfix/smtpd[201]: connect from mx1.district.example[10.0.0.1]
+        Feb 24 \(t)2 mx2 postfix/smtpd[201]: \(b): client=mx1.district.example[10.0.0.1]
+        Feb 24 \(t)2 mx2 postfix/cleanup[202]: \(b): message-id=<\(msgid)>
+        Feb 24 \(t)2 mx2 postfix/qmgr[203]: \(b): from=<teacher\(n)@district.example>, size=1650, nrcpt=1 (queue active)
+        Feb 24 \(t)3 mx2 postfix/smtp[204]: \(b): to=<parent\(n)@school2.district.example>, relay=mx3.district.example[10.0.0.3]:25, delay=0.9, delays=0.1/0/0.3/0.5, dsn=2.0.0, status=sent (250 OK id=\(c))
+        Feb 24 \(t)3 mx2 postfix/qmgr[203]: \(b): removed
 
-      """,
-    "mx3/mainlog": """
-      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T <= teacher@district.example H=mx2.district.example [10.0.0.2] P=esmtp S=1890 id=20040224094701.GA17@pc17.district.example
-      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T => parent <parent@school2.district.example> R=localuser T=local_delivery
-      2004-02-24 09:47:03 1AvZ3k-0004Qm-7T Completed
+        """
+      mx3 += """
+        2004-02-24 \(t)3 \(c) <= teacher\(n)@district.example H=mx2.district.example [10.0.0.2] P=esmtp S=1890 id=\(msgid)
+        2004-02-24 \(t)3 \(c) => parent\(n) <parent\(n)@school2.district.example> R=localuser T=local_delivery
+        2004-02-24 \(t)3 \(c) Completed
 
-      """,
-    "fw/messages": """
+        """
+    }
+    let fw = """
       Feb 24 10:02:11 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=198.51.100.25 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4410 DF PROTO=TCP SPT=1047 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
       Feb 24 10:02:12 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4411 DF PROTO=TCP SPT=1048 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
       Feb 24 10:02:13 fw kernel: OUTBOUND-WEB IN=eth1 OUT=eth0 SRC=10.20.1.17 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4412 DF PROTO=TCP SPT=1049 DPT=80 WINDOW=64240 RES=0x00 SYN URGP=0
       Feb 24 10:02:14 fw kernel: OUTBOUND-SMTP IN=eth1 OUT=eth0 SRC=10.20.4.40 DST=203.0.113.9 LEN=60 TOS=0x00 PREC=0x00 TTL=127 ID=4413 DF PROTO=TCP SPT=1050 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0
 
-      """,
-  ]
+      """
+    return ["mx1/maillog": mx1, "mx2/maillog": mx2, "mx3/mainlog": mx3, "fw/messages": fw]
+  }
 
   @Test func aRelayedMessageIsFollowedAcrossThreeServers() throws {
     let dir = try TemporaryFolder()
@@ -169,7 +180,7 @@ func postfixDigest(_ path: String) throws -> [String] {
     #expect(ingest.status == 0, "\(ingest.stderr)")
     let summary = try json(ingest.stdout)
     #expect(summary["unparsed"] as? Int == 0)
-    #expect(summary["messages"] as? Int == 3)
+    #expect(summary["messages"] as? Int == 9)
     #expect(summary["connections"] as? Int == 4)
 
     // From the first queue id, the Message-ID or the last hop: the same path.
