@@ -24,7 +24,7 @@ struct Simulate: ParsableCommand {
       smtp, local, bounce, pickup; short hex queue ids that carry no date): the same \
       seed and options give the same events and truth, only the lines (and the queue \
       ids named in truth.json) differ. --lines-target counts the sendmail form's lines; \
-      the Postfix form of the same mail has about three times as many.
+      the Postfix form of the same mail has about twice as many lines.
 
       Examples:
         mailtrace simulate --out demo --seed 7
