@@ -75,6 +75,11 @@ struct Simulate: ParsableCommand {
   @Option(name: .long, help: "POP server whose login lines are written: ipop3d or dovecot.")
   var pop: SimulationOptions.POPServer = .ipop3d
 
+  @Flag(
+    name: .long,
+    help: "Also write the firewall's netfilter log (fw1/messages) of infected PCs' port-25 attempts to outside MXes.")
+  var firewall = false
+
   @Option(name: .long, help: "Virus-scanner lines on mx1: none, mimedefang or clamav.")
   var scanner: SimulationOptions.Scanner = .none
 
@@ -125,6 +130,7 @@ struct Simulate: ParsableCommand {
     var o = SimulationOptions()
     o.seed = seed
     o.mta = mta
+    o.firewall = firewall
     o.hosts = hosts
     o.days = days
     o.servers = servers
