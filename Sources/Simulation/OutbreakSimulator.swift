@@ -141,6 +141,12 @@ public enum OutbreakSimulator {
     }
     try drain(before: end)
     for log in logs { try log.finish(end: end) }
+    try FirewallLog.removeOld(in: directory)
+    let firewall =
+      options.firewall
+      ? try FirewallLog.write(
+        net: net, world: world, planner: planner, options: options, start: start, end: end, directory: directory)
+      : nil
 
     // The truth.
     var files: [OutbreakTruth.File] = []
@@ -156,7 +162,7 @@ public enum OutbreakSimulator {
     }
     let truth = TruthBuilder(
       net: net, options: options, planner: planner, herrings: herrings, calendar: calendar, end: end
-    ).build(files: files, bounces: bounces, lines: written)
+    ).build(files: files, bounces: bounces, lines: written, firewall: firewall)
     try writeContext(truth: truth, net: net, to: directory)
     return SimulationResult(directory: directory, files: files.map(\.path), lines: written, truth: truth)
   }

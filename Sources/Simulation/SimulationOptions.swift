@@ -52,6 +52,15 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   /// Stored as `mta` in `truth.json`, and left out for sendmail, so that archives made
   /// before the choice existed keep their bytes.
   private var mtaChoice: MTA? = nil
+  /// Write the district firewall's netfilter log of the port-25 connections infected PCs
+  /// try straight to outside MXes (which it drops). Adds to the archive; changes nothing
+  /// else.
+  public var firewall: Bool {
+    get { firewallChoice ?? false }
+    set { firewallChoice = newValue ? true : nil }
+  }
+  /// Stored as `firewall` in `truth.json`, left out when false.
+  private var firewallChoice: Bool? = nil
 
   public init() {}
 
@@ -70,6 +79,7 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
     case dstChange = "dst_change"
     case dstShiftMinutes = "dst_shift_minutes"
     case mtaChoice = "mta"
+    case firewallChoice = "firewall"
   }
 
   /// The mail servers whose log lines the simulator writes.

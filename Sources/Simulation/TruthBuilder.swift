@@ -19,7 +19,9 @@ struct TruthBuilder {
     return ""
   }
 
-  func build(files: [OutbreakTruth.File], bounces: BounceCounter, lines: Int) -> OutbreakTruth {
+  func build(
+    files: [OutbreakTruth.File], bounces: BounceCounter, lines: Int, firewall: OutbreakTruth.Firewall? = nil
+  ) -> OutbreakTruth {
     // Logged POP logins per host, for SPEC's `user` (last login from the host before onset).
     var logins: [[(time: Int, user: Int)]] = Array(repeating: [], count: net.hosts.count)
     for p in planner.pop where p.logged {
@@ -126,6 +128,6 @@ struct TruthBuilder {
       seed: options.seed, parameters: options, servers: servers, localDomains: net.localDomains,
       sites: net.sites.map { OutbreakTruth.Site(cidr: $0.cidr, site: $0.name) }, patientZero: patientZero,
       infectedHosts: hosts, infections: edges, worm: worm, bounces: bounceTruth, redHerrings: herringTruth,
-      files: files, lines: lines)
+      firewall: firewall, files: files, lines: lines)
   }
 }

@@ -24,7 +24,7 @@ struct Simulate: ParsableCommand {
       smtp, local, bounce, pickup; short hex queue ids that carry no date): the same \
       seed and options give the same events and truth, only the lines (and the queue \
       ids named in truth.json) differ. --lines-target counts the sendmail form's lines; \
-      the Postfix form of the same mail has about three times as many.
+      the Postfix form of the same mail has about twice as many lines.
 
       Examples:
         mailtrace simulate --out demo --seed 7
@@ -74,6 +74,11 @@ struct Simulate: ParsableCommand {
 
   @Option(name: .long, help: "POP server whose login lines are written: ipop3d or dovecot.")
   var pop: SimulationOptions.POPServer = .ipop3d
+
+  @Flag(
+    name: .long,
+    help: "Also write the firewall's netfilter log (fw1/messages) of infected PCs' port-25 attempts to outside MXes.")
+  var firewall = false
 
   @Option(name: .long, help: "Virus-scanner lines on mx1: none, mimedefang or clamav.")
   var scanner: SimulationOptions.Scanner = .none
@@ -125,6 +130,7 @@ struct Simulate: ParsableCommand {
     var o = SimulationOptions()
     o.seed = seed
     o.mta = mta
+    o.firewall = firewall
     o.hosts = hosts
     o.days = days
     o.servers = servers

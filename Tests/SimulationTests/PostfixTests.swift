@@ -395,3 +395,68 @@ struct PostfixTests {
     #expect(years == [2004, 2005])
   }
 }
+
+@Suite("Firewall log (--firewall)")
+struct FirewallTests {
+  /// A netfilter LOG line after `kernel: `, with the shape of the corpus's port-25 lines.
+  static let shape =
+    "\\[ *[0-9]+\\.[0-9]{6}\\] ([A-Z-]+ )?IN=[a-z0-9]+ OUT=[a-z0-9]* (MAC=[0-9a-f:]+ )?SRC=\(PostfixShape.ip) DST=\(PostfixShape.ip) LEN=[0-9]+ TOS=0x[0-9A-F]{2} PREC=0x[0-9A-F]{2} TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=TCP SPT=[0-9]+ DPT=25 WINDOW=[0-9]+ RES=0x00 SYN URGP=0"
+  static let sample =
+    "[19955416.521120] IN=ens2 OUT= MAC=de:1c:88:64:10:19:5e:e1:a4:3b:cf:f0:08:00 SRC=62.34.17.168 DST=10.73.140.49 LEN=44 TOS=0x00 PREC=0x00 TTL=46 ID=49754 PROTO=TCP SPT=52220 DPT=25 WINDOW=1024 RES=0x00 SYN URGP=0"
+
+  @Test("the sample is a corpus line and has the shape")
+  func sample() throws {
+    #expect(try Regex(Self.shape).wholeMatch(in: Self.sample) != nil)
+    if SharedCorpus.isPresent { #expect(SharedCorpus.text().contains(Self.sample)) }
+  }
+
+  @Test("adds fw1/messages and its truth, and changes nothing else", arguments: [SimulationOptions.MTA.sendmail, .postfix])
+  func changesNothingElse(mta: SimulationOptions.MTA) throws {
+    var options = smallOptions(seed: 6)
+    options.mta = mta
+    let plain = try simulate(options, name: "plain")
+    options.firewall = true
+    let walled = try simulate(options, name: "walled")
+    #expect(plain.truth.firewall == nil)
+    var truth = walled.truth
+    truth.firewall = nil
+    truth.parameters.firewall = false
+    #expect(truth == plain.truth)
+    for f in plain.files {
+      let a = FileManager.default.contents(atPath: plain.directory + "/" + f)
+      #expect(a != nil && a == FileManager.default.contents(atPath: walled.directory + "/" + f), "\(f)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: plain.directory + "/fw1/messages"))
+  }
+
+  @Test("every line is a dropped SYN from an infected host to an outside MX, after its onset")
+  func lines() throws {
+    var options = smallOptions(seed: 9)
+    options.firewall = true
+    let result = try simulate(options)
+    let fw = try #require(result.truth.firewall)
+    let path = result.directory + "/" + fw.path
+    let lines = try readLines(of: path).map { LogLine(server: "fw1", $0)! }
+    #expect(lines.count == fw.lines && fw.lines > 0)
+    let regex = try Regex(Self.shape)
+    let onset = Dictionary(uniqueKeysWithValues: result.truth.infectedHosts.map { ($0.ip, truthSeconds($0.onset)) })
+    var packets: [String: Int] = [:]
+    var previous = Int.min
+    for l in lines {
+      #expect(l.host == "fw1" && l.program == "kernel")
+      #expect(try regex.wholeMatch(in: l.body) != nil, "\(l.text)")
+      let src = String(l.body.split(separator: " ").first { $0.hasPrefix("SRC=") }!.dropFirst(4))
+      let dst = String(l.body.split(separator: " ").first { $0.hasPrefix("DST=") }!.dropFirst(4))
+      #expect(onset[src] != nil, "\(src) is not an infected host")
+      #expect(!dst.hasPrefix("10.") && !dst.hasPrefix("172.16.") && !dst.hasPrefix("192.168."), "\(dst)")
+      let t = l.localSeconds(year: 2004)
+      #expect(t >= previous)
+      previous = t
+      if let o = onset[src] { #expect(t >= o, "\(l.text) before the onset") }
+      packets[src, default: 0] += 1
+    }
+    #expect(Dictionary(uniqueKeysWithValues: fw.hosts.map { ($0.ip, $0.packets) }) == packets)
+    let mtime = Int((try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date).timeIntervalSince1970)
+    #expect(mtime == truthSeconds(fw.last!) + 5 * 3600)
+  }
+}
