@@ -114,10 +114,14 @@ public struct Reject: Sendable {
   public var code: Int?
   public var dsn: Field?
   public var reason: Field?
+  /// The envelope sender, when the line names it (Postfix `; from=<…>`);
+  /// empty for `from=<>`.
+  public var sender: Field?
 
   public init(
     queueID: Field? = nil, ruleset: Field? = nil, arg: Field? = nil, relayHost: Field? = nil,
-    relayIP: Field? = nil, code: Int? = nil, dsn: Field? = nil, reason: Field? = nil
+    relayIP: Field? = nil, code: Int? = nil, dsn: Field? = nil, reason: Field? = nil,
+    sender: Field? = nil
   ) {
     self.queueID = queueID
     self.ruleset = ruleset
@@ -127,6 +131,7 @@ public struct Reject: Sendable {
     self.code = code
     self.dsn = dsn
     self.reason = reason
+    self.sender = sender
   }
 }
 

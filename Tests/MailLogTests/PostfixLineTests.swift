@@ -101,6 +101,7 @@ struct PostfixLineTests {
       [
         "queueID": "B37FD2E05B9", "ruleset": "milter", "dsn": "4.7.1",
         "reason": "Try again later", "relayIP": "254.65.43.194", "arg": "h-7abde52c2@h-ffd2115d4f.com",
+        "sender": "bounce+1b6a63.922c68-christoph=h-ffd2115d4f@h-79b594737831a5d176dabf9.com",
       ]),
     Row(
       "fail2ban postfix (SASL failure)",

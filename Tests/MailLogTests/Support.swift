@@ -52,6 +52,7 @@ extension Flat {
           "queueID": s(r.queueID), "ruleset": s(r.ruleset), "arg": s(r.arg),
           "relayHost": s(r.relayHost),
           "relayIP": s(r.relayIP), "code": n(r.code), "dsn": s(r.dsn), "reason": s(r.reason),
+          "sender": s(r.sender),
         ])
     case .notification(let x):
       self.init(
@@ -108,7 +109,8 @@ func allFields(_ event: MailEvent) -> [Field] {
     return [d.queueID] + d.recipients
       + [d.mailer, d.relayHost, d.relayIP, d.dsn, d.stat].compactMap { $0 }
   case .reject(let r):
-    return [r.queueID, r.ruleset, r.arg, r.relayHost, r.relayIP, r.dsn, r.reason].compactMap { $0 }
+    return [r.queueID, r.ruleset, r.arg, r.relayHost, r.relayIP, r.dsn, r.reason, r.sender]
+      .compactMap { $0 }
   case .notification(let n): return [n.queueID] + [n.newQueueID, n.reason].compactMap { $0 }
   case .login(let l): return [l.user, l.ip].compactMap { $0 }
   case .verdict(let v):

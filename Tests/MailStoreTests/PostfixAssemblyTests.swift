@@ -133,6 +133,9 @@ import Testing
       Feb 24 10:00:01 mx1 postfix/smtpd[20]: 4D5E6F: client=pc3[10.3.3.3]
       Feb 24 10:00:01 mx1 postfix/cleanup[21]: 4D5E6F: message-id=<three@district.example>
       Feb 24 10:00:01 mx1 postfix/qmgr[22]: 4D5E6F: from=<c@district.example>, size=300, nrcpt=1 (queue active)
+      Feb 24 10:05:00 mx1 postfix/smtpd[30]: 7A8B9C: client=pc4[10.4.4.4]
+      Feb 24 10:05:01 mx1 postfix/cleanup[31]: 7A8B9C: message-id=<virus@pc4>
+      Feb 24 10:05:01 mx1 postfix/cleanup[31]: 7A8B9C: milter-reject: END-OF-MESSAGE from pc4[10.4.4.4]: 5.7.1 virus Worm.Mydoom.F detected by ClamAV - http://www.clamav.net; from=<forged@hotmail.example> to=<d@district.example> proto=ESMTP helo=<pc4>
 
       """
     try Data(log.utf8).write(to: folder.appendingPathComponent("maillog"))
@@ -147,7 +150,7 @@ import Testing
       try Row.fetchAll(
         db, sql: "SELECT queue_id, sender, relay_ip, msgid, size FROM messages ORDER BY id")
     }
-    #expect(rows.count == 3)
+    #expect(rows.count == 4)
     let described = rows.map { r -> String in
       let q: String = r["queue_id"]
       let ip: String? = r["relay_ip"]
@@ -157,8 +160,24 @@ import Testing
     #expect(
       described == [
         "4D5E6F 10.2.2.2 two@district.example", "1A2B3C 10.1.1.1 one@district.example",
-        "4D5E6F 10.3.3.3 three@district.example",
+        "4D5E6F 10.3.3.3 three@district.example", "7A8B9C 10.4.4.4 virus@pc4",
       ])
+    // The milter-refused message: received (as sendmail logs from= before its
+    // milter reject), its recipient refused.
+    let refused = try queue.read { db in
+      try Row.fetchOne(
+        db,
+        sql: """
+          SELECT m.sender, m.size, d.recipient, d.status, r.ruleset FROM messages m
+          JOIN deliveries d ON d.message_id = m.id
+          JOIN rejects r ON r.queue_id = m.queue_id
+          WHERE m.queue_id = '7A8B9C'
+          """)
+    }
+    #expect(refused?["sender"] == "forged@hotmail.example")
+    #expect(refused?["recipient"] == "d@district.example")
+    #expect(refused?["status"] == "rejected")
+    #expect(refused?["ruleset"] == "milter")
     // Both deliveries of the retried message belong to its one row.
     let linked = try queue.read { db in
       try Int.fetchOne(

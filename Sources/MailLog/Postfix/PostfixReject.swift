@@ -15,7 +15,8 @@
 ///   `Client host rejected`, `Helo command rejected`, `Relay access denied`,
 ///   `blocked using zen.spamhaus.org`); else `milter`/`proxy` for those
 ///   rejects; else the SMTP stage (`RCPT`, `CONNECT`, `END-OF-MESSAGE`);
-/// - `reason`: the text after the restriction (`User unknown in virtual mailbox table`).
+/// - `reason`: the text after the restriction (`User unknown in virtual mailbox table`);
+/// - `sender`: the `from=` of the list after the reply.
 enum PostfixReject {
   /// `STAGE from CLIENT: REPLY; key=value …` (or `STAGE: REPLY; …` for
   /// proxy rejects). `ruleset` is preset for milter and proxy rejects.
@@ -68,6 +69,7 @@ enum PostfixReject {
     if reject.arg == nil, let to = PostfixKeys.value("to=", line, in: keys), !to.isEmpty {
       reject.arg = to
     }
+    reject.sender = PostfixKeys.value("from=", line, in: keys)
     if reject.ruleset == nil {
       if let r = line.firstRange(of: " rejected: ", in: text) {
         reject.ruleset = text.lowerBound..<(r.lowerBound + 9)

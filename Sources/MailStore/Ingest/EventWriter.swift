@@ -268,7 +268,11 @@ final class EventWriter {
     case .reject(let r):
       // A message refused by cleanup (milter, header checks) never reaches qmgr.
       if isPostfix, let qid = r.queueID, Self.hasSuffix(line, program, "cleanup") {
-        postfix.end(messageKey(line, server, qid))
+        let key = messageKey(line, server, qid)
+        if let sender = r.sender, let ruleset = r.ruleset, Self.equals(line, ruleset, "milter") {
+          try writeRefusedMessage(r, key: key, queueID: qid, sender: sender, line, server, fileID, lineNumber)
+        }
+        postfix.end(key)
       }
       let s = insertReject
       bindServer(s, 1, line, server)
@@ -371,6 +375,61 @@ final class EventWriter {
       try step(s)
       counts.connections += 1
     }
+  }
+
+  /// A message cleanup's milter refused at end of data: the server received
+  /// it (as sendmail's `from=` line before its milter reject says), so it gets
+  /// a `messages` row (size unknown), and its recipient a `rejected` delivery.
+  private func writeRefusedMessage(
+    _ r: Reject, key: UInt64, queueID: Field, sender: Field, _ line: UnsafePointer<UInt8>,
+    _ server: Field, _ fileID: Int64, _ lineNumber: Int64
+  ) throws {
+    guard case .new(let host, let ip, let msgid) = postfix.arrival(key) else { return }
+    let s = insertMessage
+    bindServer(s, 1, line, server)
+    bind(s, 2, line, queueID)
+    bindTime(s, 3)
+    bind(s, 4, line, sender)
+    bindDomain(s, 5, line, sender)
+    sqlite3_bind_null(s, 6)
+    sqlite3_bind_null(s, 7)
+    bindString(s, 8, msgid)
+    sqlite3_bind_null(s, 9)
+    if ip != nil {
+      bindString(s, 10, host)
+      bindString(s, 11, ip)
+    } else {
+      bind(s, 10, line, r.relayHost)
+      bind(s, 11, line, r.relayIP)
+    }
+    sqlite3_bind_int64(s, 12, fileID)
+    sqlite3_bind_int64(s, 13, lineNumber)
+    try step(s)
+    counts.messages += 1
+    let rowID = sqlite3_last_insert_rowid(db.sqliteConnection)
+    guard let recipient = r.arg else { return }
+    let d = insertDelivery
+    sqlite3_bind_int64(d, 1, rowID)
+    bindServer(d, 2, line, server)
+    bind(d, 3, line, queueID)
+    bindTime(d, 4)
+    bind(d, 5, line, recipient)
+    bindDomain(d, 6, line, recipient)
+    sqlite3_bind_null(d, 7)
+    sqlite3_bind_null(d, 8)
+    sqlite3_bind_null(d, 9)
+    bind(d, 10, line, r.dsn)
+    bindStatic(d, 11, DeliveryStatus.rejected.rawValue)
+    bind(d, 12, line, r.reason)
+    sqlite3_bind_null(d, 13)
+    sqlite3_bind_int64(d, 14, fileID)
+    sqlite3_bind_int64(d, 15, lineNumber)
+    try step(d)
+    counts.deliveries += 1
+  }
+
+  private static func equals(_ line: UnsafePointer<UInt8>, _ field: Field, _ text: StaticString) -> Bool {
+    field.count == text.utf8CodeUnitCount && hasPrefix(line, field, text)
   }
 
   private func writeNotice(
