@@ -30,11 +30,40 @@ public struct ServerClocks: Sendable {
       counts[offset, default: 0] += 1
     }
     let fallback = counts.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 0
-    return ServerClocks(changes: changes, fallback: fallback)
+    var clocks = ServerClocks(changes: changes, fallback: fallback)
+    try clocks.addSkews(db)
+    return clocks
+  }
+
+  /// Servers whose offset comes from `server_skews` (relative to another
+  /// server's, learnt from relayed mail), not from the logs.
+  var derived: Set<String> = []
+
+  /// Adds the servers without clock rows whose skew from a reference server
+  /// the ingest learnt from relayed mail (Postfix and Exim ids carry no date).
+  mutating func addSkews(_ db: Database) throws {
+    guard try db.tableExists("server_skews") else { return }
+    var added: [String: [(since: Int64, offset: Int64)]] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT server, since, offset, reference FROM server_skews ORDER BY server, since")
+    {
+      let server: String = row[0]
+      guard changes[server] == nil else { continue }
+      let since = LocalTime.seconds(row[1]) ?? Int64.min
+      let skew: Int64 = row[2]
+      let reference: String = row[3]
+      added[server, default: []].append((since, offset(server: reference, local: since) + skew))
+    }
+    for (server, list) in added {
+      changes[server] = list
+      derived.insert(server)
+    }
   }
 
   /// Whether the logs gave this server's offset.
-  public func isKnown(_ server: String) -> Bool { changes[server]?.isEmpty == false }
+  public func isKnown(_ server: String) -> Bool {
+    changes[server]?.isEmpty == false && !derived.contains(server)
+  }
 
   /// The offset (seconds east of UTC) in effect on `server` at local `seconds`.
   public func offset(server: String, local seconds: Int64) -> Int64 {

@@ -198,3 +198,67 @@ import Testing
         == ["4D5E6F"])
   }
 }
+
+/// Clock differences learnt from relayed mail, for logs whose ids carry no date.
+@Suite struct ClockSkewTests {
+  @Test func theNextHopsQueueIDIsReadFromEachMTAsReply() {
+    #expect(ClockSkew.nextQueueID("sent (250 2.0.0 Ok: queued as 8C7D20A11B)") == "8C7D20A11B")
+    #expect(ClockSkew.nextQueueID("Sent (i1O9l3a01234 Message accepted for delivery)") == "i1O9l3a01234")
+    #expect(ClockSkew.nextQueueID("sent (250 OK id=1AvZ3k-0004Qm-7T)") == "1AvZ3k-0004Qm-7T")
+    #expect(ClockSkew.nextQueueID("sent (delivered to mailbox)") == nil)
+  }
+
+  @Test func aChangeCountsOnceItHoldsForThreeRelays() {
+    let samples = [0, 0, 0, 3600, 0, 0, 3600, 3600, 3600, 3600].enumerated().map {
+      ClockSkew.Sample(time: Int64($0.offset * 100), diff: Int64($0.element))
+    }
+    let periods = ClockSkew.periods(samples)
+    #expect(periods.map(\.diff) == [0, 3600])
+    #expect(periods.map(\.since) == [0, 600])
+  }
+
+  @Test func aServerAnHourAheadIsFoundFromTheMailItRelayed() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mailtrace-skew-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    var mx1 = ""
+    var mx2 = ""
+    for n in 0..<4 {
+      let a = "AAAA0\(n)", b = "BBBB0\(n)"
+      // mx2's clock shows an hour later (another time zone), plus a second of transit.
+      mx1 += """
+        Feb 24 09:1\(n):00 mx1 postfix/smtpd[1]: \(a): client=pc[10.1.1.\(n)]
+        Feb 24 09:1\(n):00 mx1 postfix/cleanup[2]: \(a): message-id=<m\(n)@x>
+        Feb 24 09:1\(n):00 mx1 postfix/qmgr[3]: \(a): from=<a@x>, size=10, nrcpt=1 (queue active)
+        Feb 24 09:1\(n):01 mx1 postfix/smtp[4]: \(a): to=<b@y>, relay=mx2[10.0.0.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as \(b))
+
+        """
+      mx2 += """
+        Feb 24 10:1\(n):02 mx2 postfix/smtpd[1]: \(b): client=mx1[10.0.0.1]
+        Feb 24 10:1\(n):02 mx2 postfix/cleanup[2]: \(b): message-id=<m\(n)@x>
+        Feb 24 10:1\(n):02 mx2 postfix/qmgr[3]: \(b): from=<a@x>, size=10, nrcpt=1 (queue active)
+
+        """
+    }
+    for (name, text) in [("mx1/maillog", mx1), ("mx2/maillog", mx2)] {
+      let url = root.appendingPathComponent(name)
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try Data(text.utf8).write(to: url)
+    }
+    let dbPath = root.appendingPathComponent("t.db").path
+    let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+    defer { _ = lock }
+    var options = IngestOptions(paths: [root.path], year: 2004)
+    options.activeFileGrace = 0
+    _ = try Ingester(database: queue, databasePath: dbPath, options: options).run()
+    let rows = try queue.read { db in
+      try Row.fetchAll(db, sql: "SELECT server, offset, reference FROM server_skews")
+    }
+    #expect(rows.count == 1)
+    // Both have four messages: the reference is the first by name.
+    #expect(rows.first?["server"] == "mx2")
+    #expect(rows.first?["offset"] == 3600)
+    #expect(rows.first?["reference"] == "mx1")
+  }
+}

@@ -202,6 +202,16 @@ public enum Schema {
             message_id INTEGER,          -- messages.id, once the qmgr from= was read
             PRIMARY KEY (server, queue_id)
           ) WITHOUT ROWID;
+          -- Servers whose logs give no UTC offset (Postfix, Exim): how far
+          -- their clock is from a reference server's, learnt from relayed
+          -- mail (see ClockSkew). Rebuilt at the end of every ingest.
+          CREATE TABLE server_skews (
+            server TEXT NOT NULL,
+            since TEXT NOT NULL,         -- local time from which this skew holds
+            offset INTEGER NOT NULL,     -- local time here minus local time on reference, seconds
+            reference TEXT NOT NULL,
+            PRIMARY KEY (server, since)
+          ) WITHOUT ROWID;
           """)
     }
     return migrator
