@@ -1,5 +1,6 @@
 /// Turns planned transactions into the lines sendmail, ipop3d, dovecot, MIMEDefang and
-/// clamav-milter would have written.
+/// clamav-milter would have written (or, with `usePostfix`, hands them to
+/// `PostfixRenderer`, which writes Postfix's lines into the same queue).
 ///
 /// The renderer owns the only state that is not decided by the planners: process ids
 /// (one counter per server, wrapping at 32768 as Linux pids did) and the per-process

@@ -262,7 +262,9 @@ final class PostfixRenderer {
       let pid = pid(.smtpd, d.server)
       let users = base.users
       let user = users.isEmpty ? "info" : users[rngs[d.server].below(users.count)]
-      let sender = "\(MailFactory.hex(rngs[d.server].int(5...9), &rngs[d.server]))@\(Self.helo(client).lowercased())"
+      let freemail = ["yahoo.com", "hotmail.com", "aol.com", "msn.com", "excite.com"]
+      let sender =
+        "\(MailFactory.hex(rngs[d.server].int(5...9), &rngs[d.server]))@\(freemail[rngs[d.server].below(freemail.count)])"
       emit(d.server, d.time, .smtpd, pid) { b in
         b.put("connect from ")
         Self.putPeer(client, &b)
