@@ -13,6 +13,11 @@ struct Ingest: ParsableCommand {
       compression, and only its new lines are read: running the same ingest twice adds
       nothing. Lines not understood are kept in the `unparsed` table.
 
+      sendmail, Postfix and Exim lines go to the same tables (a Postfix message's
+      lines are put together by queue id), POP/IMAP logins to `logins`, milter and
+      scanner verdicts to `verdicts`, netfilter LOG lines to `connections`. The server
+      is each line's host field, or for Exim's main log the name of its folder.
+
       A missing year comes from --year, else from the UTC date in sendmail 8.12+ queue
       ids, else from the gzip header's or the file's modification time.
 
