@@ -215,6 +215,39 @@ func postfixDigest(_ path: String) throws -> [String] {
     #expect(!hosts.contains { ($0["ip"] as? String)?.hasPrefix("10.0.0.") == true })
   }
 
+  @Test func theBundledPostfixOutbreakGivesTheSameAnswersAsItsTruth() throws {
+    let fixture = CLI.fixtures.appendingPathComponent("outbreak-postfix")
+    let dir = try TemporaryFolder()
+    let db = dir.path("t.db")
+    let ingest = try CLI.run([
+      "ingest", fixture.path, "--db", db, "--format", "json",
+      "--sites", fixture.appendingPathComponent("sites.csv").path,
+      "--local-domains", fixture.appendingPathComponent("local-domains.txt").path,
+    ])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    #expect(try json(ingest.stdout)["unparsed"] as? Int == 0)
+    let truthData = try Data(contentsOf: fixture.appendingPathComponent("truth.json"))
+    let truth = try #require(try JSONSerialization.jsonObject(with: truthData) as? [String: Any])
+    let expected = try #require(truth["patient_zero"] as? [String: Any])
+    let expectedBy = try #require(expected["infected_by"] as? [String: Any])
+    let run = try CLI.run(["patient-zero", "--db", db, "--format", "json"])
+    #expect(run.status == 0)
+    let found = try json(run.stdout)
+    let foundBy = found["infected_by"] as? [String: Any]
+    #expect(found["host"] as? String == expected["host"] as? String)
+    #expect(found["user"] as? String == expected["user"] as? String)
+    #expect(foundBy?["queue_id"] as? String == expectedBy["queue_id"] as? String)
+    #expect(foundBy?["server"] as? String == expectedBy["server"] as? String)
+    // The infected hosts, from the worm log.
+    let hostsRun = try CLI.run(["hosts", "--db", db, "--format", "json"])
+    let hosts = try #require(
+      try JSONSerialization.jsonObject(with: Data(hostsRun.stdout.utf8)) as? [[String: Any]])
+    let infected = Set(hosts.filter { $0["infected"] as? Bool == true }.compactMap { $0["ip"] as? String })
+    let truthInfected = Set(
+      (truth["infected_hosts"] as? [[String: Any]] ?? []).compactMap { $0["ip"] as? String })
+    #expect(infected == truthInfected)
+  }
+
   private func startIngest(_ dir: TemporaryFolder, db: String) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
