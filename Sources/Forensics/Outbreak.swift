@@ -107,7 +107,11 @@ extension Outbreak {
     var ids = Set<Int64>()
     for host in log.hosts {
       guard let list = log.byHost[host], let flags = suspicious[host] else { continue }
-      let inBand = list.indices.filter { signature.contains(list[$0].size) }
+      // A message a milter refused for a virus may have no size (Postfix logs
+      // none before cleanup's milter-reject): it is the worm's all the same.
+      let inBand = list.indices.filter {
+        signature.contains(list[$0].size) || (list[$0].size == 0 && list[$0].virus)
+      }
       let marked = inBand.filter { flags[$0] || list[$0].virus }
       let virus = marked.filter { list[$0].virus }.count
       guard let first = marked.first,
