@@ -227,16 +227,16 @@ import Testing
       let a = "AAAA0\(n)", b = "BBBB0\(n)"
       // mx2's clock shows an hour later (another time zone), plus a second of transit.
       mx1 += """
-        Feb 24 09:1\(n):00 mx1 postfix/smtpd[1]: \(a): client=pc[10.1.1.\(n)]
-        Feb 24 09:1\(n):00 mx1 postfix/cleanup[2]: \(a): message-id=<m\(n)@x>
-        Feb 24 09:1\(n):00 mx1 postfix/qmgr[3]: \(a): from=<a@x>, size=10, nrcpt=1 (queue active)
-        Feb 24 09:1\(n):01 mx1 postfix/smtp[4]: \(a): to=<b@y>, relay=mx2[10.0.0.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as \(b))
+        Feb 24 09:\(n)0:00 mx1 postfix/smtpd[1]: \(a): client=pc[10.1.1.\(n)]
+        Feb 24 09:\(n)0:00 mx1 postfix/cleanup[2]: \(a): message-id=<m\(n)@x>
+        Feb 24 09:\(n)0:00 mx1 postfix/qmgr[3]: \(a): from=<a@x>, size=10, nrcpt=1 (queue active)
+        Feb 24 09:\(n)0:01 mx1 postfix/smtp[4]: \(a): to=<b@y>, relay=mx2[10.0.0.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as \(b))
 
         """
       mx2 += """
-        Feb 24 10:1\(n):02 mx2 postfix/smtpd[1]: \(b): client=mx1[10.0.0.1]
-        Feb 24 10:1\(n):02 mx2 postfix/cleanup[2]: \(b): message-id=<m\(n)@x>
-        Feb 24 10:1\(n):02 mx2 postfix/qmgr[3]: \(b): from=<a@x>, size=10, nrcpt=1 (queue active)
+        Feb 24 10:\(n)0:02 mx2 postfix/smtpd[1]: \(b): client=mx1[10.0.0.1]
+        Feb 24 10:\(n)0:02 mx2 postfix/cleanup[2]: \(b): message-id=<m\(n)@x>
+        Feb 24 10:\(n)0:02 mx2 postfix/qmgr[3]: \(b): from=<a@x>, size=10, nrcpt=1 (queue active)
 
         """
     }

@@ -22,6 +22,7 @@ import GRDB
 enum ClockSkew {
   static let quarter: Int64 = 900
   static let runLength = 3
+  static let spacing: Int64 = 300
 
   struct Sample {
     var time: Int64  // local seconds on `to`
@@ -43,17 +44,23 @@ enum ClockSkew {
         SELECT d.server, d.time, d.stat, m.msgid FROM deliveries d
         JOIN messages m ON m.id = d.message_id
         WHERE d.status = 'sent' AND m.msgid IS NOT NULL AND m.msgid <> ''
+          AND d.relay_ip IS NOT NULL AND d.relay_ip NOT LIKE '127.%' AND d.relay_ip <> '::1'
           AND (d.stat LIKE '%queued as %' OR d.stat LIKE '%Message accepted for delivery%'
             OR d.stat LIKE '% id=%')
         """)
     let hop = try db.cachedStatement(
       sql: "SELECT server, time, queue_id FROM messages WHERE msgid = ? AND server <> ?")
+    // One relay per sending server every five minutes is plenty (a change is
+    // placed within minutes) and keeps this pass short on big archives.
+    var lastUsed: [String: Int64] = [:]
     while let row = try rows.next() {
       let from: String = row[0]
       let sent: String = row[1]
+      guard let sentAt = seconds(sent) else { continue }
+      if let last = lastUsed[from], abs(sentAt - last) < spacing { continue }
       let stat: String = row[2]
       let msgid: String = row[3]
-      guard let next = nextQueueID(stat), let sentAt = seconds(sent) else { continue }
+      guard let next = nextQueueID(stat) else { continue }
       for other in try Row.fetchAll(hop, arguments: [msgid, from]) where other[2] == next {
         let to: String = other[0]
         guard let at = seconds(other[1]) else { continue }
@@ -61,6 +68,7 @@ enum ClockSkew {
         guard abs(raw) < 26 * 3600 else { continue }
         let rounded = (raw >= 0 ? (raw + quarter / 2) : (raw - quarter / 2)) / quarter * quarter
         pairs[from, default: [:]][to, default: []].append(Sample(time: at, diff: rounded))
+        lastUsed[from] = sentAt
       }
     }
     guard !pairs.isEmpty else { return }
