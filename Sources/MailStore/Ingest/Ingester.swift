@@ -73,12 +73,10 @@ public final class Ingester: @unchecked Sendable {
     let started = Date()
     let discovered = ArchiveDiscovery.discover(options.paths)
     var known: [FileState] = []
-    var startDeliveryID: Int64 = 0
     do {
       try database.write { db in
         try options.context.store(db)
         known = try Self.loadFiles(db)
-        startDeliveryID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM deliveries") ?? 0
       }
     } catch {
       throw StoreError.from(error, path: databasePath)
@@ -126,8 +124,10 @@ public final class Ingester: @unchecked Sendable {
         try Schema.createIndexes(db)
         indexed = Date()
         try db.inTransaction(.immediate) {
-          try Self.linkDeliveries(db, after: startDeliveryID)
-          try Self.inferLocalDomains(db, deliveriesAfter: startDeliveryID)
+          // Every delivery still unlinked, not only this run's: a run killed
+          // after its last batch but before this step left some behind.
+          try Self.linkDeliveries(db, after: 0)
+          try Self.inferLocalDomains(db, deliveriesAfter: 0)
           try ClockSkew.derive(db)
           return .commit
         }
