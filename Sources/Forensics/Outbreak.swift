@@ -211,10 +211,13 @@ extension Outbreak {
     let ratio = 1 + parameters.bandRatio
     var best: (score: Double, lo: Int, hi: Int)?
     // Two pointers over the sorted sizes: the window [size, size * ratio²].
+    // Per host (by index) inside the window: messages, their weight, and
+    // virus verdicts; arrays, because the score is summed at every centre.
     var hi = 0
-    var perHost: [Int: Int] = [:]
-    var weights: [Int: Double] = [:]
-    var virusHosts: [Int: Int] = [:]
+    var perHost = [Int](repeating: 0, count: hosts.count)
+    var weights = [Double](repeating: 0, count: hosts.count)
+    var virusPerHost = [Int](repeating: 0, count: hosts.count)
+    var virusHosts = 0
     var lastCentre = -1
     // A virus verdict weighs most, a forged sender less, a burst alone least.
     func weight(_ item: Item) -> Double { item.virus ? 2 : item.forged ? 1 : 0.5 }
@@ -222,31 +225,32 @@ extension Outbreak {
       if lo > 0 {
         // Drop items[lo - 1] from the window.
         let gone = items[lo - 1]
-        perHost[gone.host, default: 1] -= 1
-        weights[gone.host, default: 0] -= weight(gone)
-        if perHost[gone.host] == 0 {
-          perHost[gone.host] = nil
-          weights[gone.host] = nil
-        }
+        perHost[gone.host] -= 1
+        weights[gone.host] -= weight(gone)
+        if perHost[gone.host] == 0 { weights[gone.host] = 0 }
         if gone.virus {
-          virusHosts[gone.host, default: 1] -= 1
-          if virusHosts[gone.host] == 0 { virusHosts[gone.host] = nil }
+          virusPerHost[gone.host] -= 1
+          if virusPerHost[gone.host] == 0 { virusHosts -= 1 }
         }
       }
       if hi < lo { hi = lo }
       let limit = Double(items[lo].size) * ratio * ratio
       while hi < items.count && Double(items[hi].size) <= limit {
-        perHost[items[hi].host, default: 0] += 1
-        weights[items[hi].host, default: 0] += weight(items[hi])
-        if items[hi].virus { virusHosts[items[hi].host, default: 0] += 1 }
+        let item = items[hi]
+        perHost[item.host] += 1
+        weights[item.host] += weight(item)
+        if item.virus {
+          if virusPerHost[item.host] == 0 { virusHosts += 1 }
+          virusPerHost[item.host] += 1
+        }
         hi += 1
       }
       if items[lo].size == lastCentre { continue }
       lastCentre = items[lo].size
       // Many hosts, each with many such messages, in one narrow band: the
       // square root keeps one busy host from outweighing a spreading worm.
-      var score = 2 * Double(virusHosts.count)
-      for (host, count) in perHost where count >= 2 { score += (weights[host] ?? 0).squareRoot() }
+      var score = 2 * Double(virusHosts)
+      for host in perHost.indices where perHost[host] >= 2 { score += weights[host].squareRoot() }
       if score > (best?.score ?? -1) {
         best = (score, lo, hi)
       }

@@ -128,6 +128,7 @@ public final class Ingester: @unchecked Sendable {
         try db.inTransaction(.immediate) {
           try Self.linkDeliveries(db, after: startDeliveryID)
           try Self.inferLocalDomains(db, deliveriesAfter: startDeliveryID)
+          try RelaySummary.rebuild(db)
           return .commit
         }
         try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
