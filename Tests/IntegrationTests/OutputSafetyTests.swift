@@ -116,6 +116,28 @@ struct OutputSafetyTests {
     }
   }
 
+  @Test(
+    "machine formats (JSON, dot) carry no raw control characters either",
+    arguments: [
+      ["hosts", "--format", "json"], ["patient-zero", "--format", "json"],
+      ["spread", "--format", "json"], ["spread", "--format", "dot"],
+      ["timeline", "--format", "json"], ["bounces", "--format", "json"],
+      ["forgeries", "--format", "json"], ["message", HostileArchive.queueID, "--format", "json"],
+    ])
+  func machineFormats(_ arguments: [String]) throws {
+    let result = try HostileArchive.run(arguments)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(!result.stdout.isEmpty)
+    for control in rawControls {
+      #expect(!result.stdout.unicodeScalars.contains(control.scalar), "raw \(control.name)")
+    }
+    if arguments.contains("json") {
+      #expect(throws: Never.self) {
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8), options: [.fragmentsAllowed])
+      }
+    }
+  }
+
   @Test("JSON keeps hostile text exact, with control characters as \\u escapes")
   func jsonIsExact() throws {
     let result = try HostileArchive.run([

@@ -53,6 +53,11 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
 /// - one statement per call; a progress handler interrupts it at its
 ///   deadline; a string or BLOB cannot grow past `maxValueBytes`.
 ///
+/// The connection is SQLite's own, not a GRDB `DatabaseQueue`: GRDB installs
+/// its own authorizer once per connection (`StatementAuthorizer`, which it
+/// needs to track what statements touch), so a second one would have to
+/// replace it. Here nothing else uses the connection.
+///
 /// See <https://www.sqlite.org/security.html>.
 public final class ReadOnlyQuery {
   /// The default deadline of one statement, in seconds.
