@@ -16,7 +16,7 @@ struct SQL: ParsableCommand {
       changes, transactions, VACUUM and pragmas that set a value are refused. One \
       statement per run. `mailtrace schema` lists the tables and columns.
 
-      The query stops at its deadline (--timeout). At most --max-rows rows and \
+      The query is stopped when it has run --timeout seconds. At most --max-rows rows and \
       --max-bytes bytes are printed; when output is cut, a note on standard error \
       says so, and what was printed is whole rows (valid JSON, valid CSV).
 
@@ -47,7 +47,10 @@ struct SQL: ParsableCommand {
   @Option(help: "Output format: table, csv or json.")
   var format: Format = .table
 
-  @Option(help: ArgumentHelp("Stop the query after this many seconds.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp(
+      "Stop the query when it has run this many seconds (time spent printing not counted).",
+      valueName: "seconds"))
   var timeout: Double = ReadOnlyQuery.defaultTimeout
 
   @Option(help: ArgumentHelp("Print at most this many rows.", valueName: "n"))
@@ -83,7 +86,8 @@ struct SQL: ParsableCommand {
       case .notAllowed: printError("Help: sql only reads; `mailtrace schema` lists what there is to read")
       case .invalid, .failed: printError("Help: `mailtrace schema` lists the tables and columns")
       }
-      output.finish()
+      // Rows printed before a query was stopped are whole; an empty table is not shown.
+      if output.rows > 0 || !(output is SQLTableOutput) { output.finish() }
       throw Self.exitRefused
     } catch let error as StoreError {
       printError("Error: \(terminalSafe(error.description))")

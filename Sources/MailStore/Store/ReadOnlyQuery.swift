@@ -50,8 +50,8 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
 ///   no attached databases (`SQLITE_LIMIT_ATTACHED` 0);
 /// - a statement that `sqlite3_stmt_readonly` says would write is refused
 ///   before it runs (this catches `VACUUM INTO`, which writes a new file);
-/// - one statement per call; a progress handler interrupts it at its
-///   deadline; a string or BLOB cannot grow past `maxValueBytes`.
+/// - one statement per call; a progress handler interrupts it when it has
+///   spent its time; a string or BLOB cannot grow past `maxValueBytes`.
 ///
 /// The connection is SQLite's own, not a GRDB `DatabaseQueue`: GRDB installs
 /// its own authorizer once per connection (`StatementAuthorizer`, which it
@@ -125,7 +125,8 @@ public final class ReadOnlyQuery {
   ///
   /// - Parameters:
   ///   - sql: One statement; a second one (after `;`) is refused.
-  ///   - timeout: Seconds the statement may run before it is interrupted.
+  ///   - timeout: Seconds the statement may spend inside SQLite before it is
+  ///     interrupted (time in the callbacks, such as printing, is not counted).
   ///   - columns: Called once with the column names, before any row.
   ///   - row: Called with each row; return `false` to stop early.
   /// - Returns: `true` when every row was read, `false` when `row` stopped it.
@@ -172,13 +173,18 @@ public final class ReadOnlyQuery {
     let count = sqlite3_column_count(statement)
     try columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
 
-    guardState.deadline = Self.now() + UInt64(max(0, timeout) * 1e9)
+    guardState.budget = UInt64(max(0, timeout) * 1e9)
+    guardState.used = 0
     sqlite3_progress_handler(db, 1000, progress, Unmanaged.passUnretained(guardState).toOpaque())
     defer { sqlite3_progress_handler(db, 0, nil, nil) }
 
     var values = [SQLValue](repeating: .null, count: Int(count))
     while true {
+      // Only time inside SQLite counts: a slow reader of the output (a
+      // pager) does not use up the query's time.
+      guardState.stepStart = Self.now()
       let step = sqlite3_step(statement)
+      guardState.used += Self.now() - guardState.stepStart
       if step == SQLITE_DONE { return true }
       guard step == SQLITE_ROW else {
         if step & 0xFF == SQLITE_INTERRUPT && guardState.timedOut {
@@ -260,10 +266,13 @@ public final class ReadOnlyQuery {
   }
 }
 
-/// What the C callbacks share with the query: the deadline, whether it
-/// fired, and the last refusal, in words.
+/// What the C callbacks share with the query: its time budget and what it
+/// used (nanoseconds inside `sqlite3_step`), whether the budget ran out, and
+/// the last refusal, in words.
 final class GuardState {
-  var deadline: UInt64 = .max
+  var budget: UInt64 = .max
+  var used: UInt64 = 0
+  var stepStart: UInt64 = 0
   var timedOut = false
   var refusal: String?
 }
@@ -272,7 +281,7 @@ final class GuardState {
 private func progress(_ context: UnsafeMutableRawPointer?) -> Int32 {
   guard let context else { return 0 }
   let state = Unmanaged<GuardState>.fromOpaque(context).takeUnretainedValue()
-  if ReadOnlyQuery.now() >= state.deadline {
+  if state.used + (ReadOnlyQuery.now() &- state.stepStart) >= state.budget {
     state.timedOut = true
     return 1
   }
