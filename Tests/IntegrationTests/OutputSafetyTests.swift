@@ -212,6 +212,18 @@ struct ArgumentInjectionTests {
   }
 
   @Test(
+    "choices (format, bucket) come from fixed lists: anything else is a usage error",
+    arguments: [
+      ["timeline", "--format", "csv; DROP TABLE messages"], ["bounces", "--bucket", "5m' OR 1=1 --"],
+      ["hosts", "--format", "json' --"], ["sql", "SELECT 1", "--format", "csv,json"],
+    ])
+  func allowList(_ arguments: [String]) throws {
+    let result = try HostileArchive.run(arguments)
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test(
     "a queue id with SQL in it finds no message",
     arguments: ["x' OR '1'='1", "\(HostileArchive.queueID)' --", "' UNION SELECT 1 --"])
   func message(_ id: String) throws {

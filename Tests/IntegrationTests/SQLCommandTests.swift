@@ -85,6 +85,22 @@ struct SQLCommandTests {
     #expect(lines == ["server  n     r  z  b", "edge    2  -2.5     \\x00\\xFFA", "(1 row)"])
   }
 
+  @Test("table cells are cut to 200 characters and escaped, headers too; CSV keeps the whole value")
+  func longAndHostileCells() throws {
+    let sql = "SELECT printf('%.300c', 'x') AS long, 'a' || char(27) || '[2J' AS \"h\u{1B}]0;t\u{07}\""
+    let table = try HostileArchive.run(["sql", sql])
+    #expect(table.status == 0, "\(table.stderr)")
+    #expect(table.stdout.contains(String(repeating: "x", count: 199) + "…"))
+    #expect(!table.stdout.contains(String(repeating: "x", count: 200)))
+    #expect(table.stdout.contains(#"h\u{1B}]0;t\u{7}"#))
+    #expect(table.stdout.contains(#"a\u{1B}[2J"#))
+    #expect(!table.stdout.unicodeScalars.contains("\u{1B}"))
+    let csv = try HostileArchive.run(["sql", sql, "--format", "csv"])
+    #expect(try parseCSV(csv.stdout) == [
+      ["long", #"h\u{1B}]0;t\u{7}"#], [String(repeating: "x", count: 300), #"a\u{1B}[2J"#],
+    ])
+  }
+
   @Test("a byte cap cuts between rows and leaves valid JSON")
   func byteCap() throws {
     let result = try HostileArchive.run([

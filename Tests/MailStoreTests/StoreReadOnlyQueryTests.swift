@@ -115,6 +115,22 @@ struct StoreReadOnlyQueryTests {
     #expect(try Self.rows(query, "SELECT count(*) FROM messages").1 == [[.integer(3)]])
   }
 
+  @Test("time spent in the row callback (printing) does not count against the limit")
+  func callbackTimeNotCounted() throws {
+    let scratch = try ArchiveScratch()
+    let query = try ReadOnlyQuery(path: try Self.database(scratch))
+    var rows = 0
+    let finished = try query.run(
+      "SELECT id FROM messages", timeout: 0.2, columns: { _ in },
+      row: { _ in
+        rows += 1
+        Thread.sleep(forTimeInterval: 0.15)
+        return true
+      })
+    #expect(finished)
+    #expect(rows == 3)
+  }
+
   @Test("a value cannot grow without bound")
   func lengthLimit() throws {
     let scratch = try ArchiveScratch()
