@@ -83,7 +83,7 @@ public enum SchemaDescription {
       row: "recipient of a delivery attempt (a `to=` line naming three recipients makes three rows)",
       columns: [
         ("id", "Row id."),
-        ("message_id", "The `messages` row of the same server and queue id, when it was seen."),
+        ("message_id", "The `messages` row of the same server and queue id, when ingest read it shortly before; NULL otherwise (join on `server, queue_id` to be sure)."),
       ] + eventHead + [
         ("queue_id", "The queue id of the message being delivered."),
         ("recipient", "One envelope recipient, without angle brackets."),
