@@ -1,3 +1,4 @@
+import Foundation
 import Forensics
 import Testing
 
@@ -41,6 +42,46 @@ struct TextSafetyTests {
   func terminal(_ input: String, _ expected: String) {
     #expect(TerminalText.escape(input) == expected)
     #expect(TerminalText.escape(expected) == expected, "escaping twice changes nothing")
+  }
+
+  /// Random strings over an alphabet of the characters that matter, seeded.
+  static func hostileStrings(_ count: Int) -> [String] {
+    let alphabet: [Unicode.Scalar] = [
+      "=", "+", "-", "@", "\t", "\r", "\n", "\u{0}", "\u{1B}", "\u{07}", "\u{7F}", "\u{9B}",
+      "\u{202E}", "\u{2066}", "\u{2028}", "\"", ",", "'", "\\", "a", "Z", "1", " ", "é", "漢",
+    ]
+    var rng = SplitMix(seed: 26)
+    return (0..<count).map { _ in
+      var text = ""
+      for _ in 0..<Int(rng.next() % 12) {
+        text.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
+      }
+      return text
+    }
+  }
+
+  @Test("any text: the escape leaves no control behind and is idempotent; a CSV cell reads back as one field, neutralised")
+  func property() {
+    for text in Self.hostileStrings(5000) {
+      let escaped = TerminalText.escape(text)
+      #expect(!escaped.unicodeScalars.contains(where: TerminalText.needsEscape), "\(escaped)")
+      #expect(TerminalText.escape(escaped) == escaped)
+
+      let cell = CSVText.field(.text(text))
+      #expect(!cell.unicodeScalars.contains(where: TerminalText.needsEscape))
+      // Read the cell back as RFC 4180 does.
+      var content = cell
+      if cell.hasPrefix("\"") {
+        #expect(cell.count >= 2 && cell.hasSuffix("\""), "\(cell)")
+        let inner = String(cell.dropFirst().dropLast())
+        #expect(!inner.replacingOccurrences(of: "\"\"", with: "").contains("\""), "a lone quote in \(cell)")
+        content = inner.replacingOccurrences(of: "\"\"", with: "\"")
+      } else {
+        #expect(!cell.contains(",") && !cell.contains("\""), "\(cell) needs quotes")
+      }
+      let formula = escaped.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false
+      #expect(content == (formula ? "'" : "") + escaped, "\(text.debugDescription) → \(cell)")
+    }
   }
 
   @Test("bytes show printable ASCII and \\xHH for the rest")
