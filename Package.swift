@@ -17,13 +17,15 @@ let package = Package(
   targets: [
     // zlib from the system (zlib1g-dev), wrapped in a few inline functions.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    // SQLite's variadic configuration calls, for the hardened `sql` connection.
+    .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
     // Bytes in, typed events out. No I/O, no database, no Foundation.
     .target(name: "MailLog", swiftSettings: strict),
     // Archives (rotation order, gzip, year inference, fingerprints) and the SQLite store.
     .target(
       name: "MailStore",
       dependencies: [
-        "MailLog", "CZlib",
+        "MailLog", "CZlib", "CSQLite",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
