@@ -181,6 +181,14 @@ public enum SchemaDescription {
         ("source", "`file` (from `--local-domains`) or `inferred` (recipients delivered by the local mailer)."),
       ]),
     Table(
+      name: "relay_summary",
+      row: "address that handed a server mail with a sender (`messages.relay_ip`); rebuilt at the end of each ingest",
+      columns: [
+        ("relay_ip", "The address, as in `messages.relay_ip`."),
+        ("messages", "Messages with a non-empty sender received from it."),
+        ("recipients", "Distinct recipients of those messages; counted for internal addresses (RFC 1918 or `sites`) only, else NULL."),
+      ]),
+    Table(
       name: "grdb_migrations", row: "schema migration applied (bookkeeping of the GRDB library)",
       columns: [("identifier", "The migration's name, such as `v1`.")]),
   ]
