@@ -3,16 +3,19 @@
 #
 #   scripts/accuracy.sh [MAILTRACE_BIN]
 #
-# For every seed (ACCURACY_SEEDS, default 1..10) and every archive shape below:
+# For every seed (ACCURACY_SEEDS, default 1..10), every archive shape below and every
+# MTA (ACCURACY_MTAS, default "sendmail postfix": the same outbreak in each form):
 # `mailtrace simulate` writes an outbreak and its truth.json, `mailtrace ingest` reads
 # it, and `patient-zero --format json` and `spread --format json` answer. Only this
 # script reads truth.json; the analysis never does. Prints a markdown table (per archive,
-# then pooled per shape) and exits 1 if patient zero was ever wrong.
+# then pooled per MTA and shape) and exits 1 if patient zero was ever wrong (a command
+# that fails counts as wrong, and the sweep goes on).
 # Needs jq. Work files go in a temporary folder (ACCURACY_KEEP=1 keeps it).
 set -euo pipefail
 
 BIN=${1:-.build/release/mailtrace}
 SEEDS=${ACCURACY_SEEDS:-$(seq 1 10)}
+MTAS=${ACCURACY_MTAS:-sendmail postfix}
 if [ ! -x "$BIN" ]; then
   echo "accuracy.sh: no mailtrace binary at $BIN (run 'make release' first)" >&2
   exit 2
@@ -44,23 +47,35 @@ ROWS=""
 SUMMARY=""
 failed=0
 declare -A S_RUNS S_PZ S_RIGHT S_FOUND S_TRUTH
+declare -A S_ERRORS
 for seed in $SEEDS; do
+ for mta in $MTAS; do
   for shape in "${SHAPES[@]}"; do
     name=${shape%%|*}
+    key="$mta|$name"
     read -r -a flags <<< "${shape#*|}"
     flags=("${flags[@]//_/ }")
-    dir="$WORK/$seed-${#ROWS}"
-    "$BIN" simulate --out "$dir/archive" --seed "$seed" "${flags[@]}" >/dev/null
+    dir="$WORK/$seed-$mta-${#ROWS}"
+    mkdir -p "$dir"
+    "$BIN" simulate --out "$dir/archive" --mta "$mta" --seed "$seed" "${flags[@]}" >/dev/null
+    # A form the analysis cannot read yet fails below: its archive counts as wrong.
     "$BIN" ingest "$dir/archive" --db "$dir/db" --sites "$dir/archive/sites.csv" \
-      --local-domains "$dir/archive/local-domains.txt" --quiet >/dev/null
-    "$BIN" patient-zero --db "$dir/db" --format json > "$dir/pz.json"
-    "$BIN" spread --db "$dir/db" --format json > "$dir/spread.json"
+      --local-domains "$dir/archive/local-domains.txt" --quiet >/dev/null 2>"$dir/ingest.err" || true
+    if ! "$BIN" patient-zero --db "$dir/db" --format json > "$dir/pz.json" 2>"$dir/pz.err" \
+      || ! jq -e . "$dir/pz.json" >/dev/null 2>&1; then
+      echo '{"host":null,"user":null,"infected_by":null,"confidence":"error"}' > "$dir/pz.json"
+      S_ERRORS[$key]=$(( ${S_ERRORS[$key]:-0} + 1 ))
+    fi
+    if ! "$BIN" spread --db "$dir/db" --format json > "$dir/spread.json" 2>"$dir/spread.err" \
+      || ! jq -e . "$dir/spread.json" >/dev/null 2>&1; then
+      echo '{"infections":[]}' > "$dir/spread.json"
+    fi
     truth="$dir/archive/truth.json"
     pz_right=$(jq -n --slurpfile t "$truth" --slurpfile f "$dir/pz.json" '
       ($t[0].patient_zero) as $a | ($f[0]) as $b |
       ($a.host == $b.host) and ($a.user == $b.user)
-      and ($a.infected_by.queue_id == $b.infected_by.queue_id)
-      and ($a.infected_by.server == $b.infected_by.server)')
+      and ($a.infected_by.queue_id == $b.infected_by.queue_id?)
+      and ($a.infected_by.server == $b.infected_by.server?)')
     confidence=$(jq -r '.confidence' "$dir/pz.json")
     jq -r '.infections[] | "\(.from)>\(.to)"' "$truth" | sort -u > "$dir/truth.edges"
     jq -r '.infections[] | select(.infected_by != null) | "\(.infected_by)>\(.host)"' \
@@ -73,30 +88,40 @@ for seed in $SEEDS; do
     precision=$(awk -v r="$n_right" -v f="$n_found" -v t="$n_truth" 'BEGIN { printf "%.3f", f ? r / f : (t ? 0 : 1) }')
     recall=$(awk -v r="$n_right" -v t="$n_truth" 'BEGIN { printf "%.3f", t ? r / t : 1 }')
     if [ "$pz_right" = "true" ]; then pz="right"; pzv=1; else pz="WRONG"; pzv=0; failed=1; fi
-    ROWS+="| $seed | $name | $pz | $confidence | $hosts_truth/$hosts_found | $precision | $recall |"$'\n'
-    S_RUNS[$name]=$(( ${S_RUNS[$name]:-0} + 1 ))
-    S_PZ[$name]=$(( ${S_PZ[$name]:-0} + pzv ))
-    S_RIGHT[$name]=$(( ${S_RIGHT[$name]:-0} + n_right ))
-    S_FOUND[$name]=$(( ${S_FOUND[$name]:-0} + n_found ))
-    S_TRUTH[$name]=$(( ${S_TRUTH[$name]:-0} + n_truth ))
+    ROWS+="| $seed | $mta | $name | $pz | $confidence | $hosts_truth/$hosts_found | $precision | $recall |"$'\n'
+    S_RUNS[$key]=$(( ${S_RUNS[$key]:-0} + 1 ))
+    S_PZ[$key]=$(( ${S_PZ[$key]:-0} + pzv ))
+    S_RIGHT[$key]=$(( ${S_RIGHT[$key]:-0} + n_right ))
+    S_FOUND[$key]=$(( ${S_FOUND[$key]:-0} + n_found ))
+    S_TRUTH[$key]=$(( ${S_TRUTH[$key]:-0} + n_truth ))
   done
+ done
 done
 
-echo "| seed | shape | patient zero (host, user, message) | confidence | infected (truth/found) | edge precision | edge recall |"
-echo "| ---: | --- | --- | ---: | ---: | ---: | ---: |"
+echo "| seed | MTA | shape | patient zero (host, user, message) | confidence | infected (truth/found) | edge precision | edge recall |"
+echo "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |"
 printf "%s" "$ROWS"
 echo
-echo "| shape | archives | patient zero right | edge precision | edge recall |"
-echo "| --- | ---: | ---: | ---: | ---: |"
-runs=0; pzs=0; right=0; found=0; truth=0
-for shape in "${SHAPES[@]}"; do
-  name=${shape%%|*}
-  r=${S_RIGHT[$name]}; f=${S_FOUND[$name]}; t=${S_TRUTH[$name]}
-  awk -v n="$name" -v a="${S_RUNS[$name]}" -v z="${S_PZ[$name]}" -v r="$r" -v f="$f" -v t="$t" \
-    'BEGIN { printf "| %s | %d | %d | %.3f | %.3f |\n", n, a, z, f ? r / f : 1, t ? r / t : 1 }'
-  runs=$((runs + S_RUNS[$name])); pzs=$((pzs + S_PZ[$name]))
-  right=$((right + r)); found=$((found + f)); truth=$((truth + t))
+echo "| MTA | shape | archives | patient zero right | edge precision | edge recall | failed commands |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+all_runs=0; all_pzs=0; all_right=0; all_found=0; all_truth=0
+for mta in $MTAS; do
+  runs=0; pzs=0; right=0; found=0; truth=0
+  for shape in "${SHAPES[@]}"; do
+    name=${shape%%|*}
+    key="$mta|$name"
+    r=${S_RIGHT[$key]}; f=${S_FOUND[$key]}; t=${S_TRUTH[$key]}
+    awk -v m="$mta" -v n="$name" -v a="${S_RUNS[$key]}" -v z="${S_PZ[$key]}" -v r="$r" -v f="$f" -v t="$t" \
+      -v e="${S_ERRORS[$key]:-0}" \
+      'BEGIN { printf "| %s | %s | %d | %d | %.3f | %.3f | %d |\n", m, n, a, z, f ? r / f : (t ? 0 : 1), t ? r / t : 1, e }'
+    runs=$((runs + S_RUNS[$key])); pzs=$((pzs + S_PZ[$key]))
+    right=$((right + r)); found=$((found + f)); truth=$((truth + t))
+  done
+  awk -v m="$mta" -v a="$runs" -v z="$pzs" -v r="$right" -v f="$found" -v t="$truth" \
+    'BEGIN { printf "| **%s** | **all** | %d | %d | %.3f | %.3f | |\n", m, a, z, f ? r / f : (t ? 0 : 1), t ? r / t : 1 }'
+  all_runs=$((all_runs + runs)); all_pzs=$((all_pzs + pzs))
+  all_right=$((all_right + right)); all_found=$((all_found + found)); all_truth=$((all_truth + truth))
 done
-awk -v a="$runs" -v z="$pzs" -v r="$right" -v f="$found" -v t="$truth" \
-  'BEGIN { printf "| **all** | %d | %d | %.3f | %.3f |\n", a, z, f ? r / f : 1, t ? r / t : 1 }'
+awk -v a="$all_runs" -v z="$all_pzs" -v r="$all_right" -v f="$all_found" -v t="$all_truth" \
+  'BEGIN { printf "| **all** | **all** | %d | %d | %.3f | %.3f | |\n", a, z, f ? r / f : (t ? 0 : 1), t ? r / t : 1 }'
 exit $failed

@@ -16,24 +16,25 @@ enum Housekeeping {
         .daemon(
           DaemonLine(
             server: server.index, time: restart, program: server.mtaProgram, pid: pid,
-            text: "starting daemon (8.12.10): SMTP+queueing@00:30:00")))
+            text: "starting daemon (8.12.10): SMTP+queueing@00:30:00", kind: .mtaStarted)))
       result.append(
         .daemon(
           DaemonLine(
             server: server.index, time: restart + 1, program: "sm-msp-queue", pid: pid + 3,
-            text: "starting daemon (8.12.10): queueing@00:30:00")))
+            text: "starting daemon (8.12.10): queueing@00:30:00", kind: .mspStarted)))
       if server.index == 0 {
         let t = restart + rng.int(300...900)
         let p = rng.int(2000...4000)
         result.append(
           .daemon(
             DaemonLine(
-              server: 0, time: t, program: "sendmail", pid: p, text: "alias database /etc/aliases rebuilt by root")))
+              server: 0, time: t, program: "sendmail", pid: p, text: "alias database /etc/aliases rebuilt by root", kind: .aliasesRebuilt)))
         result.append(
           .daemon(
             DaemonLine(
               server: 0, time: t, program: "sendmail", pid: p,
-              text: "/etc/aliases: \(38 + net.aliases.count) aliases, longest 31 bytes, 702 bytes total")))
+              text: "/etc/aliases: \(38 + net.aliases.count) aliases, longest 31 bytes, 702 bytes total",
+              kind: .aliasesRebuilt)))
       }
       for day in firstDay...lastDay {
         let t = calendar.utc(day: day, minutes: 4 * 60 + 2) + rng.int(20...70)

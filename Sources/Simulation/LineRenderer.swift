@@ -1,5 +1,6 @@
 /// Turns planned transactions into the lines sendmail, ipop3d, dovecot, MIMEDefang and
-/// clamav-milter would have written.
+/// clamav-milter would have written (or, with `usePostfix`, hands them to
+/// `PostfixRenderer`, which writes Postfix's lines into the same queue).
 ///
 /// The renderer owns the only state that is not decided by the planners: process ids
 /// (one counter per server, wrapping at 32768 as Linux pids did) and the per-process
@@ -25,6 +26,14 @@ final class LineRenderer {
   var queue = LineQueue()
   private var counting = false
   private var counted = 0
+  /// Set for `--mta postfix`: renders in Postfix's words. Counting (which sizes the
+  /// everyday traffic) always counts sendmail lines, so the world does not depend on it.
+  private(set) var postfix: PostfixRenderer?
+
+  /// Renders in Postfix's words from now on; `domain` is the district's mail domain.
+  func usePostfix(domain: String, options: SimulationOptions) {
+    postfix = PostfixRenderer(base: self, servers: servers, options: options, domain: domain)
+  }
 
   /// A sendmail process: its pid and its queue-id sequence counter.
   final class Process {
@@ -68,7 +77,7 @@ final class LineRenderer {
 
   // MARK: Processes and queue ids
 
-  private func newProcess(_ server: Int) -> Process {
+  func newProcess(_ server: Int) -> Process {
     if counting { return Process(pid: 0, sequence: 0) }
     var p = nextPid[server] + rngs[server].int(1...5)
     if p > 32767 { p = 301 + (p - 32768) }
@@ -85,7 +94,7 @@ final class LineRenderer {
 
   /// Emits one line; `build` appends the body after `program[pid]: `.
   @inline(__always)
-  private func line(
+  func line(
     _ server: Int, _ time: Int, _ program: String, _ pid: Int?, bounce: Bool = false,
     _ build: (inout [UInt8]) -> Void
   ) {
@@ -107,9 +116,19 @@ final class LineRenderer {
     queue.push(time: time, server: server, bounce: bounce, body: b)
   }
 
+  /// A MIMEDefang slave's pid on `server`.
+  func mimedefangPid(_ server: Int) -> Int { rngs[server].pick(mimedefangPids[server]) }
+
+  /// clamav-milter's pid on `server`.
+  func clamavPid(_ server: Int) -> Int { clamavPids[server] }
+
   // MARK: Transactions
 
   func render(_ tx: Transaction) {
+    if !counting, let postfix {
+      postfix.render(tx)
+      return
+    }
     switch tx {
     case .smtp(let s): renderSession(s)
     case .pop(let p): renderPOP(p)
@@ -444,7 +463,7 @@ final class LineRenderer {
 
   // MARK: POP
 
-  private func renderPOP(_ p: POPSession) {
+  func renderPOP(_ p: POPSession) {
     guard p.logged else { return }
     let server = p.server
     let login = users[p.user]

@@ -3,9 +3,10 @@
 /// The planners (normal traffic, outbreak, red herrings) decide *what happens and when*:
 /// every connection, message, recipient, delivery attempt and bounce, each with its own
 /// time. `LineRenderer` then only formats: it assigns process ids and queue ids and writes
-/// the lines sendmail would have written. Keeping the two apart is what lets the outbreak
-/// planner know exactly when a worm message reached a mailbox, and lets the truth name
-/// the queue id of a message once it has been rendered.
+/// the lines sendmail (or, for `--mta postfix`, Postfix) would have written. Keeping the
+/// two apart is what lets the outbreak planner know exactly when a worm message reached a
+/// mailbox, lets the truth name the queue id of a message once it has been rendered, and
+/// keeps the world the same whichever MTA writes it.
 
 /// Who is on the other end of an SMTP connection, as sendmail shows it in `relay=`.
 enum ClientIdentity {
@@ -220,6 +221,21 @@ struct DaemonLine {
   /// Nil for programs logged without a pid (`dovecot:`).
   let pid: Int?
   let text: String
+  /// What the line says, for MTAs other than sendmail, which word it differently.
+  var kind: DaemonKind = .other
+}
+
+/// The meaning of a `DaemonLine`, so that a Postfix archive can say the same thing.
+enum DaemonKind {
+  /// The MTA daemon (re)started.
+  case mtaStarted
+  /// sendmail's MSP queue runner started (Postfix has none).
+  case mspStarted
+  /// The alias database was rebuilt (Postfix's `newaliases` logs nothing).
+  case aliasesRebuilt
+  /// A client refused at connection time because a DNS blocklist lists it.
+  case blocklisted(client: ClientIdentity, list: String)
+  case other
 }
 
 /// Anything the renderer turns into lines, ordered by `start`.

@@ -227,7 +227,8 @@ struct NormalTraffic {
         "ruleset=check_relay, arg1=\(shown), arg2=\(ip), relay=\(name.map { "\($0) " } ?? "")[\(ip)], reject=550 5.7.1 Mail from \(ip) refused - see http://\(list)/"
       return .daemon(
         DaemonLine(
-          server: server, time: t, program: net.servers[server].mtaProgram, pid: rng.int(2000...32000), text: text))
+          server: server, time: t, program: net.servers[server].mtaProgram, pid: rng.int(2000...32000), text: text,
+          kind: .blocklisted(client: client, list: list)))
     } else if roll < 0.85 {
       s.trailer = .lostInput(t + rng.int(1...20), after: rng.chance(0.6) ? "rcpt" : "mail")
     } else {

@@ -92,6 +92,9 @@ final class OutbreakPlanner {
   private var downloadedFrom: [[(readAt: Int, mail: WormMail)]]
   /// Worm messages internal hosts submitted (from= lines with the worm's size).
   private(set) var wormSubmissions = 0
+  /// Every burst of worm mail: the host, when it began and how many messages it sent.
+  /// (The worm also tries outside MXes directly; the firewall log shows those.)
+  private(set) var bursts: [(host: Int, time: Int, count: Int)] = []
 
   struct WormMail {
     var deliveredAt: Int
@@ -470,6 +473,7 @@ final class OutbreakPlanner {
     let client = ClientIdentity.remote(ip: h.ip, name: h.name, mayBeForged: false)
     var sessions: [SMTPSession] = []
     var time = t
+    bursts.append((host, t, count))
     for i in 0..<count {
       var recipient = pickRecipient(state)
       var server = pickServer(for: recipient)

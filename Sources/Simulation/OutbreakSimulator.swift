@@ -64,6 +64,7 @@ public enum OutbreakSimulator {
 
     let renderer = LineRenderer(servers: net.servers, options: options)
     renderer.users = net.users.map(\.login)
+    if options.mta == .postfix { renderer.usePostfix(domain: net.primaryDomain, options: options) }
     var fixedLines = 0
     for tx in fixed { fixedLines += renderer.lineCount(tx) }
     let hours = (end - start + 3599) / 3600
@@ -140,6 +141,12 @@ public enum OutbreakSimulator {
     }
     try drain(before: end)
     for log in logs { try log.finish(end: end) }
+    try FirewallLog.removeOld(in: directory)
+    let firewall =
+      options.firewall
+      ? try FirewallLog.write(
+        net: net, world: world, planner: planner, options: options, start: start, end: end, directory: directory)
+      : nil
 
     // The truth.
     var files: [OutbreakTruth.File] = []
@@ -155,7 +162,7 @@ public enum OutbreakSimulator {
     }
     let truth = TruthBuilder(
       net: net, options: options, planner: planner, herrings: herrings, calendar: calendar, end: end
-    ).build(files: files, bounces: bounces, lines: written)
+    ).build(files: files, bounces: bounces, lines: written, firewall: firewall)
     try writeContext(truth: truth, net: net, to: directory)
     return SimulationResult(directory: directory, files: files.map(\.path), lines: written, truth: truth)
   }

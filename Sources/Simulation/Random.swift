@@ -29,6 +29,7 @@ struct SimulationRandom {
     case redHerrings = 6
     case renderer = 7
     case daemon = 8
+    case firewall = 9
   }
 
   init(seed: UInt64, stream: Stream) {

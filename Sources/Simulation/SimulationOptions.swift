@@ -43,6 +43,24 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   public var dstChange: String? = nil
   /// Minutes the clocks move at `dstChange` (60 springs forward, -60 falls back).
   public var dstShiftMinutes: Int = 60
+  /// Which mail server writes the logs. The world, the events and the truth (apart from
+  /// queue ids and file sizes) do not depend on it: only the lines do.
+  public var mta: MTA {
+    get { mtaChoice ?? .sendmail }
+    set { mtaChoice = newValue == .sendmail ? nil : newValue }
+  }
+  /// Stored as `mta` in `truth.json`, and left out for sendmail, so that archives made
+  /// before the choice existed keep their bytes.
+  private var mtaChoice: MTA? = nil
+  /// Write the district firewall's netfilter log of the port-25 connections infected PCs
+  /// try straight to outside MXes (which it drops). Adds to the archive; changes nothing
+  /// else.
+  public var firewall: Bool {
+    get { firewallChoice ?? false }
+    set { firewallChoice = newValue ? true : nil }
+  }
+  /// Stored as `firewall` in `truth.json`, left out when false.
+  private var firewallChoice: Bool? = nil
 
   public init() {}
 
@@ -60,6 +78,13 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
     case utcOffsets = "utc_offsets_seconds"
     case dstChange = "dst_change"
     case dstShiftMinutes = "dst_shift_minutes"
+    case mtaChoice = "mta"
+    case firewallChoice = "firewall"
+  }
+
+  /// The mail servers whose log lines the simulator writes.
+  public enum MTA: String, Sendable, Codable, CaseIterable {
+    case sendmail, postfix
   }
 
   /// POP servers whose login lines the simulator writes.

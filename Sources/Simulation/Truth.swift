@@ -19,12 +19,14 @@ public struct OutbreakTruth: Codable, Sendable, Equatable {
   public var worm: Worm
   public var bounces: Bounces
   public var redHerrings: RedHerringTruth?
+  /// The firewall's log of direct port-25 attempts (`--firewall`), if written.
+  public var firewall: Firewall?
   /// Every log file, per server oldest first.
   public var files: [File]
   public var lines: Int
 
   enum CodingKeys: String, CodingKey {
-    case seed, parameters, servers, sites, worm, bounces, files, lines, infections
+    case seed, parameters, servers, sites, worm, bounces, files, lines, infections, firewall
     case localDomains = "local_domains"
     case patientZero = "patient_zero"
     case infectedHosts = "infected_hosts"
@@ -251,6 +253,32 @@ public struct OutbreakTruth: Codable, Sendable, Equatable {
       public var sender: String
       public var user: String?
       public var messages: Int
+    }
+  }
+
+  /// The firewall's netfilter log: every SYN to port 25 outside that it dropped, all from
+  /// infected hosts. Times are the firewall's local time (mx1's clock).
+  public struct Firewall: Codable, Sendable, Equatable {
+    /// Syslog host field of its lines.
+    public var server: String
+    /// Relative to the output folder.
+    public var path: String
+    /// The LOG rule's prefix.
+    public var prefix: String
+    public var lines: Int
+    public var first: String?
+    public var last: String?
+    /// Per source host, in order of its first attempt.
+    public var hosts: [Host]
+
+    public struct Host: Codable, Sendable, Equatable {
+      public var ip: String
+      /// Connections tried (each is one SYN and up to two retransmissions).
+      public var connections: Int
+      /// Lines logged.
+      public var packets: Int
+      public var first: String
+      public var last: String
     }
   }
 

@@ -19,7 +19,9 @@ struct TruthBuilder {
     return ""
   }
 
-  func build(files: [OutbreakTruth.File], bounces: BounceCounter, lines: Int) -> OutbreakTruth {
+  func build(
+    files: [OutbreakTruth.File], bounces: BounceCounter, lines: Int, firewall: OutbreakTruth.Firewall? = nil
+  ) -> OutbreakTruth {
     // Logged POP logins per host, for SPEC's `user` (last login from the host before onset).
     var logins: [[(time: Int, user: Int)]] = Array(repeating: [], count: net.hosts.count)
     for p in planner.pop where p.logged {
@@ -87,7 +89,7 @@ struct TruthBuilder {
 
     let servers = net.servers.map { s in
       OutbreakTruth.Server(
-        name: s.name, fqdn: s.fqdn, ip: s.ip.description, role: s.role, program: s.mtaProgram,
+        name: s.name, fqdn: s.fqdn, ip: s.ip.description, role: s.role, program: options.mta == .postfix ? "postfix" : s.mtaProgram,
         utcOffset: CivilTime.formatOffset(s.standardOffset),
         dstChange: s.changeAt.map { CivilTime.format($0 + s.standardOffset) },
         utcOffsetAfter: s.changeAt.map { _ in CivilTime.formatOffset(s.standardOffset + s.changeShift) })
@@ -126,6 +128,6 @@ struct TruthBuilder {
       seed: options.seed, parameters: options, servers: servers, localDomains: net.localDomains,
       sites: net.sites.map { OutbreakTruth.Site(cidr: $0.cidr, site: $0.name) }, patientZero: patientZero,
       infectedHosts: hosts, infections: edges, worm: worm, bounces: bounceTruth, redHerrings: herringTruth,
-      files: files, lines: lines)
+      firewall: firewall, files: files, lines: lines)
   }
 }
