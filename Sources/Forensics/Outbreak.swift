@@ -6,8 +6,8 @@ import GRDB
 /// Found without knowing the answer, in three steps:
 /// 1. **Suspicious messages.** A submission is suspicious when its sender is
 ///    forged, a scanner called it a virus, or its host sent it inside a burst
-///    (at least ``Parameters/burstCount`` messages within
-///    ``Parameters/burstSeconds``).
+///    (at least ``Parameters/burstCount`` messages of about the same size
+///    within ``Parameters/burstSeconds``).
 /// 2. **Signature.** A worm mails one attachment, so its messages cluster in
 ///    size, and it runs on many hosts. The signature is the size band (±
 ///    ``Parameters/bandRatio``) that holds suspicious messages from the most
@@ -89,7 +89,9 @@ extension Outbreak {
     var suspicious: [String: [Bool]] = [:]
     var burst: [String: [Bool]] = [:]
     for (host, list) in log.byHost {
-      let inBurst = burstFlags(list, count: parameters.burstCount, window: parameters.burstSeconds)
+      let inBurst = burstFlags(
+        list, count: parameters.burstCount, window: parameters.burstSeconds,
+        ratio: 1 + parameters.bandRatio)
       burst[host] = inBurst
       suspicious[host] = list.indices.map { i in list[i].forged || list[i].virus || inBurst[i] }
     }
@@ -167,15 +169,31 @@ extension Outbreak {
   }
 
   /// For each message, whether it lies inside a window of `window` seconds
-  /// holding at least `count` messages of the same host.
-  static func burstFlags(_ list: [Submission], count: Int, window: Int64) -> [Bool] {
+  /// holding at least `count` messages of the same host and of about its
+  /// size (within `ratio`² either way). Refused attempts (size 0) carry no
+  /// size and count towards any burst.
+  ///
+  /// A worm sends one attachment again and again; a busy person sends
+  /// several messages of unrelated sizes. Counting only like-sized messages
+  /// keeps ordinary busy hours, which every host has, from looking like a
+  /// worm at sizes that are merely common.
+  static func burstFlags(_ list: [Submission], count: Int, window: Int64, ratio: Double) -> [Bool] {
     var flags = [Bool](repeating: false, count: list.count)
     guard count > 1, list.count >= count else { return flags }
+    let spread = ratio * ratio
     var start = 0
+    var similar: [Int] = []
     for end in list.indices {
       while list[end].seconds - list[start].seconds > window { start += 1 }
-      if end - start + 1 >= count {
-        for i in start...end { flags[i] = true }
+      let size = Double(list[end].size)
+      guard size > 0, end - start + 1 >= count else { continue }
+      similar.removeAll(keepingCapacity: true)
+      for i in start...end {
+        let other = Double(list[i].size)
+        if other == 0 || (other * spread >= size && other <= size * spread) { similar.append(i) }
+      }
+      if similar.count >= count {
+        for i in similar { flags[i] = true }
       }
     }
     return flags
