@@ -15,7 +15,7 @@ struct MailTrace: ParsableCommand {
       """,
     subcommands: [
       Ingest.self, Hosts.self, PatientZero.self, Spread.self, Timeline.self, Bounces.self,
-      Forgeries.self, MessageTrace.self, Simulate.self,
+      Forgeries.self, MessageTrace.self, ReportCommand.self, Simulate.self, Demo.self,
     ])
 }
 
