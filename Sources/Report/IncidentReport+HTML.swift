@@ -152,7 +152,7 @@ extension IncidentReport {
     }
     if events.count > options.timelineEvents {
       c["timelineMore"] =
-        "\(events.count - options.timelineEvents) later events are not listed; see `mailtrace spread` and `mailtrace bounces`."
+        "\(events.count - options.timelineEvents) later events are not listed; see mailtrace spread and mailtrace bounces."
     }
 
     // 3. Tree.
@@ -169,7 +169,7 @@ extension IncidentReport {
       let total = bounces.points.reduce(0) { $0 + $1.count }
       let bucketName = bounces.bucketSeconds == 3600 ? "hour" : "\(bounces.bucketSeconds / 60)-minute bucket"
       c["bounceIntro"] =
-        "Delivery status notifications each server generated or accepted (null sender), \(IncidentReport.grouped(total)) in all, per \(bucketName) (as `mailtrace bounces --bucket \(bounces.bucketSeconds == 3600 ? "1h" : "5m")` counts). A flood window (shaded) is a run of buckets far above the server's usual count."
+        "Delivery status notifications each server generated or accepted (null sender), \(IncidentReport.grouped(total)) in all, per \(bucketName) (as mailtrace bounces --bucket \(bounces.bucketSeconds == 3600 ? "1h" : "5m") counts them). A flood window (shaded) is a run of buckets far above the server's usual count."
       c["bounceCaption"] =
         floods.isEmpty
         ? "No flood windows: no server's bounces stood far above its usual count."
@@ -197,7 +197,7 @@ extension IncidentReport {
     if hosts.count > shownHosts.count {
       let rest = hosts[shownHosts.count...]
       c["hostsMore"] =
-        "\(rest.count) more hosts, none infected (\(IncidentReport.grouped(rest.reduce(0) { $0 + $1.messages })) messages, \(rest.reduce(0) { $0 + $1.forged }) forged), are not listed; `mailtrace hosts` lists every host."
+        "\(rest.count) more hosts, none infected (\(IncidentReport.grouped(rest.reduce(0) { $0 + $1.messages })) messages, \(rest.reduce(0) { $0 + $1.forged }) forged), are not listed; mailtrace hosts lists every host."
     }
 
     // 6. Forgeries.
@@ -213,7 +213,7 @@ extension IncidentReport {
     }
     if forgeries.count > options.forgeryRows {
       c["forgeriesMore"] =
-        "\(forgeries.count - options.forgeryRows) more hosts are not listed; `mailtrace forgeries` lists them all."
+        "\(forgeries.count - options.forgeryRows) more hosts are not listed; mailtrace forgeries lists them all."
     }
 
     // 7. Details.
@@ -248,7 +248,8 @@ extension IncidentReport {
         ]
       }
       return [
-        "anchor": index + 1, "host": v(i.host), "isRoot": i.host == root, "site": v(i.site),
+        "anchor": index + 1, "host": v(i.host),
+        "heading": v(([i.user].compactMap { $0 } + [i.site].compactMap { $0 }).joined(separator: ", "), ""), "isRoot": i.host == root, "site": v(i.site),
         "user": v(user), "onset": v(i.onset), "source": v(source(i)), "via": via.map { v($0) } as Any,
         "worm": wormCounts[i.host] ?? 0,
         "confidence": "\((i.confidence * 100).rounded() / 100)" + (i.confidence < 0.5 ? " (uncertain)" : ""),
@@ -258,7 +259,7 @@ extension IncidentReport {
     }
     if infections.count > options.detailedHosts {
       c["detailsMore"] =
-        "\(infections.count - options.detailedHosts) later infections are not shown in detail; `mailtrace spread --format json` lists them all."
+        "\(infections.count - options.detailedHosts) later infections are not shown in detail; mailtrace spread --format json lists them all."
     }
 
     // 8. Method.
@@ -318,15 +319,13 @@ extension IncidentReport {
           time: i.onset, text: text, place: "\(i.firstMessage.server) \(i.firstMessage.queueID)"))
     }
     for f in bounces.floods {
-      events.append(TimelineEvent(time: f.start, text: "Bounce flood begins", place: f.server))
+      let per = bounces.bucketSeconds == 3600 ? "an hour" : "\(bounces.bucketSeconds / 60) minutes"
       events.append(
         TimelineEvent(
-          time: f.peakTime,
-          text: "Bounce flood peaks: \(f.peakCount) in \(bounces.bucketSeconds == 3600 ? "an hour" : "\(bounces.bucketSeconds / 60) minutes")",
+          time: f.start,
+          text: "Bounce flood until \(ReportTime.long(f.end)): \(IncidentReport.grouped(f.total)) bounces, "
+            + "at most \(f.peakCount) in \(per) (from \(ReportTime.long(f.peakTime)))",
           place: f.server))
-      events.append(
-        TimelineEvent(
-          time: f.end, text: "Bounce flood ends (\(IncidentReport.grouped(f.total)) bounces)", place: f.server))
     }
     guard !tree.infections.isEmpty || !bounces.floods.isEmpty else { return [] }
     return events.enumerated().sorted { a, b in

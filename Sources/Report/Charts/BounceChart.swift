@@ -67,7 +67,7 @@ struct BounceChart {
         "line", [("x1", SVG.number(left)), ("x2", SVG.number(left)), ("y1", SVG.number(panelTop)), ("y2", SVG.number(base)), ("class", "axis-line")])
       svg.text("\(Int(scaleMax))", [("x", SVG.number(left - 6)), ("y", SVG.number(panelTop + 9)), ("class", "count")])
       svg.text("0", [("x", SVG.number(left - 6)), ("y", SVG.number(base)), ("class", "count")])
-      for (t, label) in zip(ticks, labels) {
+      for (t, label) in zip(ticks, labels) where x(t) <= left + plotWidth - 36 {
         svg.text(label, [("x", SVG.number(x(t))), ("y", SVG.number(base + 14)), ("class", "tick")])
       }
       svg.close("g")

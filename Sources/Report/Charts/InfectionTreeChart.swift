@@ -123,7 +123,9 @@ struct InfectionTreeChart {
     svg.open("g", [("class", "nodes")])
     for (i, row) in rows.enumerated() {
       if let title = row.title {
-        svg.text(title, [("x", SVG.number(left - 44)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
+        svg.element(
+          "circle", [("cx", SVG.number(left - 40)), ("cy", SVG.number(y(i))), ("r", "4"), ("class", "pseudo-node")])
+        svg.text(title, [("x", SVG.number(left - 48)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
         continue
       }
       guard let infection = row.infection else { continue }

@@ -111,7 +111,7 @@ enum ReportTemplate {
     <table class="sortable">
     <thead><tr><th><button type="button">Host</button></th><th><button type="button">Site</button></th><th><button type="button">Last user</button></th><th><button type="button">First seen</button></th><th><button type="button">Last seen</button></th><th class="num"><button type="button">Messages</button></th><th class="num"><button type="button">Recipients</button></th><th class="num"><button type="button">Forged</button></th><th class="num"><button type="button">Rejected</button></th><th class="num"><button type="button">Worm</button></th><th><button type="button">Onset</button></th></tr></thead>
     <tbody>
-    {{#hosts}}<tr{{#infected}} class="infected"{{/infected}}><td class="data mono" data-v="{{sortIP}}">{{ip}}</td><td class="data">{{site}}</td><td class="data">{{user}}</td><td class="time">{{firstSeen}}</td><td class="time">{{lastSeen}}</td><td class="num">{{messages}}</td><td class="num">{{recipients}}</td><td class="num">{{forged}}</td><td class="num">{{rejected}}</td><td class="num">{{worm}}</td><td class="time">{{onset}}</td></tr>
+    {{#hosts}}<tr{{#infected}} class="infected"{{/infected}}><td class="data mono" data-v="{{sortIP}}">{{ip}}</td><td class="data site">{{site}}</td><td class="data">{{user}}</td><td class="time">{{firstSeen}}</td><td class="time">{{lastSeen}}</td><td class="num">{{messages}}</td><td class="num">{{recipients}}</td><td class="num">{{forged}}</td><td class="num">{{rejected}}</td><td class="num">{{worm}}</td><td class="time">{{onset}}</td></tr>
     {{/hosts}}
     </tbody>
     </table>
@@ -128,7 +128,7 @@ enum ReportTemplate {
     <table class="sortable">
     <thead><tr><th><button type="button">Host</button></th><th><button type="button">Site</button></th><th><button type="button">Block would latch</button></th><th><button type="button">First forged sender</button></th><th class="num"><button type="button">Forged</button></th><th class="num"><button type="button">Sent after</button></th><th><button type="button">Last seen</button></th></tr></thead>
     <tbody>
-    {{#forgeries}}<tr{{#infected}} class="infected"{{/infected}}><td class="data mono" data-v="{{sortIP}}">{{host}}</td><td class="data">{{site}}</td><td class="time">{{latchedAt}}</td><td class="data">{{sender}}<br><span class="note mono">{{server}} {{queueID}}</span></td><td class="num">{{forged}}</td><td class="num">{{after}}</td><td class="time">{{lastSeen}}</td></tr>
+    {{#forgeries}}<tr{{#infected}} class="infected"{{/infected}}><td class="data mono" data-v="{{sortIP}}">{{host}}</td><td class="data site">{{site}}</td><td class="time">{{latchedAt}}</td><td class="data">{{sender}}<br><span class="note mono">{{server}} {{queueID}}</span></td><td class="num">{{forged}}</td><td class="num">{{after}}</td><td class="time">{{lastSeen}}</td></tr>
     {{/forgeries}}
     </tbody>
     </table>
@@ -146,7 +146,7 @@ enum ReportTemplate {
     <code>\\u{…}</code>).</p>
     {{#details}}
     <article class="host" id="host-{{anchor}}">
-    <h3><span class="data mono">{{host}}</span>{{#isRoot}} <span class="tag">patient zero</span>{{/isRoot}}</h3>
+    <h3><span class="data mono">{{host}}</span> <span class="data">{{heading}}</span>{{#isRoot}} <span class="tag">patient zero</span>{{/isRoot}}</h3>
     <dl>
     <dt>Site</dt><dd class="data">{{site}}</dd>
     <dt>User</dt><dd class="data">{{user}}</dd>

@@ -27,6 +27,7 @@ extension ReportTemplate {
     th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { background: var(--soft); font-weight: 600; white-space: nowrap; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.site { min-width: 9em; }
     td.mono, td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
     tr { break-inside: avoid; page-break-inside: avoid; }
     thead { display: table-header-group; }
@@ -58,10 +59,12 @@ extension ReportTemplate {
     svg .node.root { fill: var(--accent); }
     svg .label { fill: var(--ink); }
     svg .label.root { font-weight: 700; fill: var(--accent); }
-    svg .pseudo { fill: var(--muted); font-style: italic; text-anchor: middle; }
+    svg .pseudo { fill: var(--muted); font-style: italic; text-anchor: end; }
+    svg .pseudo-node { fill: #fff; stroke: #7d8794; stroke-width: 1.5; }
     .host { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; margin: 10px 0;
       break-inside: avoid; page-break-inside: avoid; }
-    .host h3 { margin: 0 0 4px; }
+    .host h3 { margin: 0 0 4px; font-weight: 600; }
+    .host h3 .mono { font-size: 15px; font-weight: 700; }
     .host dl { display: grid; grid-template-columns: 9em 1fr; gap: 2px 12px; margin: 4px 0 8px; }
     .host dt { color: var(--muted); }
     .host dd { margin: 0; }
@@ -78,8 +81,12 @@ extension ReportTemplate {
       html { font-size: 10.5pt; }
       body { max-width: none; padding: 0; }
       nav { display: none; }
-      h2 { break-before: page; page-break-before: always; }
-      h2.first { break-before: auto; page-break-before: auto; }
+      section { break-before: auto; }
+      #details, #method { break-before: page; page-break-before: always; }
+      table { font-size: 8.5pt; }
+      th, td { padding: 3px 4px; }
+      td.time { white-space: normal; min-width: 6.5em; }
+      .evidence pre { font-size: 8pt; }
       .scroll { overflow: visible; }
       a { color: inherit; text-decoration: none; }
       th button::after { content: "" !important; }
