@@ -114,9 +114,11 @@ struct InfectionTreeChart {
         let mark = min(max(x(t), px + 4), xs[i] - 4)
         svg.element(
           "circle", [("cx", SVG.number(mark)), ("cy", SVG.number(y(i))), ("r", "2"), ("class", "mail")])
+        // The delivery time, over its mark (kept inside the segment).
+        let labelX = min(max(mark, px + 20), xs[i] - 20)
         svg.text(
           ReportTime.parts(t).clock,
-          [("x", SVG.number((px + xs[i]) / 2)), ("y", SVG.number(y(i) - 4)), ("class", "edge-label")])
+          [("x", SVG.number(labelX)), ("y", SVG.number(y(i) - 4)), ("class", "edge-label")])
       }
     }
     svg.close("g")
