@@ -97,7 +97,10 @@ extension IncidentReport {
       lead += "."
       if let peak = floods.max(by: { $0.peakCount < $1.peakCount }) {
         lead += " Bounces flooded \(Set(floods.map(\.server)).count) server\(Set(floods.map(\.server)).count == 1 ? "" : "s")"
-        lead += "; the worst peak was \(peak.peakCount) in \(bounces.bucketSeconds == 3600 ? "an hour" : "\(bounces.bucketSeconds / 60) minutes") on \(peak.server) at \(ReportTime.long(peak.peakTime))."
+        let per =
+          bounces.bucketSeconds == 3600 ? "in the hour from" : "in the \(bounces.bucketSeconds / 60) minutes from"
+        lead +=
+          "; the worst peak was \(IncidentReport.grouped(peak.peakCount)) bounces \(per) \(ReportTime.long(peak.peakTime)) on \(peak.server)."
       }
       c["lead"] = v(lead)
     } else {
@@ -154,6 +157,8 @@ extension IncidentReport {
       c["timelineMore"] =
         "\(events.count - options.timelineEvents) later events are not listed; see mailtrace spread and mailtrace bounces."
     }
+
+    if let svg = SpreadCurve.render(tree, floods: floods) { c["curveSVG"] = svg }
 
     // 3. Tree.
     if let svg = InfectionTreeChart.render(tree, patientZero: root) {
@@ -278,6 +283,9 @@ extension IncidentReport {
     return c
   }
 
+  /// Above this many infected hosts, the timeline gathers infections per hour.
+  static let individualInfections = 40
+
   struct TimelineEvent {
     var time: String
     var text: String
@@ -296,12 +304,32 @@ extension IncidentReport {
             + (p.deliveredTo.map { " for mailbox \($0)" } ?? ""),
           place: "\(m.server) \(m.queueID)"))
     }
-    for i in tree.infections {
+    // Every infection has its own row in a small outbreak; in a large one
+    // the first ten, the last, and those outside a traced chain do, and
+    // the rest are gathered per hour (the tree and the details have them all).
+    let infections = tree.infections
+    let large = infections.count > IncidentReport.individualInfections
+    var hourly: [(hour: Int64, items: [Infection])] = []
+    for (n, i) in infections.enumerated() {
       if i.host == patientZero?.host, let login = i.login {
         events.append(
           TimelineEvent(
             time: login.time, text: "\(login.user) fetches mail over POP/IMAP from \(i.host)",
             place: login.server))
+      }
+      let own: Bool
+      switch i.infectedBy {
+      case .host?: own = !large || n < 10 || n == infections.count - 1
+      default: own = true
+      }
+      guard own else {
+        let hour = (LocalTime.seconds(i.onset) ?? 0) / 3600
+        if hourly.last?.hour == hour {
+          hourly[hourly.count - 1].items.append(i)
+        } else {
+          hourly.append((hour, [i]))
+        }
+        continue
       }
       var text = "\(i.host)"
       var who: [String] = []
@@ -318,13 +346,27 @@ extension IncidentReport {
         TimelineEvent(
           time: i.onset, text: text, place: "\(i.firstMessage.server) \(i.firstMessage.queueID)"))
     }
+    for group in hourly {
+      let first = group.items[0]
+      let names = group.items.prefix(6).map { i in i.user.map { "\(i.host) (\($0))" } ?? i.host }
+      let more = group.items.count > 6 ? ", and \(group.items.count - 6) more" : ""
+      let sites = Set(group.items.compactMap(\.site)).count
+      let clock = ReportTime.parts(group.hour * 3600).clock
+      let text =
+        group.items.count == 1
+        ? "\(names[0]) starts sending the worm, infected by mail from inside"
+        : "\(group.items.count) more hosts start sending the worm before \(clock.prefix(2)):59"
+          + (sites > 1 ? " at \(sites) sites" : "") + ", each infected by mail from inside: "
+          + names.joined(separator: ", ") + more
+      events.append(TimelineEvent(time: first.onset, text: text, place: ""))
+    }
     for f in bounces.floods {
       let per = bounces.bucketSeconds == 3600 ? "an hour" : "\(bounces.bucketSeconds / 60) minutes"
       events.append(
         TimelineEvent(
           time: f.start,
           text: "Bounce flood until \(ReportTime.long(f.end)): \(IncidentReport.grouped(f.total)) bounces, "
-            + "at most \(f.peakCount) in \(per) (from \(ReportTime.long(f.peakTime)))",
+            + "at most \(IncidentReport.grouped(f.peakCount)) in \(per) (from \(ReportTime.long(f.peakTime)))",
           place: f.server))
     }
     guard !tree.infections.isEmpty || !bounces.floods.isEmpty else { return [] }

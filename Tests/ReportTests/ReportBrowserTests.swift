@@ -24,7 +24,7 @@ struct ReportBrowserTests {
     #expect(check.requests == [])
     #expect(check.dialogs == [])
     #expect(check.suspicious == [])
-    #expect(check.svgs.count == 2, "the infection tree and the bounce chart")
+    #expect(check.svgs.count == 3, "infections over time, the infection tree and the bounce chart")
     for size in check.svgs {
       #expect(size.count == 2 && size[0] > 100 && size[1] > 100, "an SVG chart laid out at \(size)")
     }

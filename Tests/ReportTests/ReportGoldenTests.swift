@@ -41,9 +41,11 @@ struct ReportGoldenTests {
     }
     #expect(html.contains("i1OIcijd006721"))
     #expect(html.contains("fixtures/outbreak/mx1/maillog.1:445"))
-    #expect(html.components(separatedBy: "<svg ").count - 1 == 2, "two charts: tree and bounces")
-    #expect(!html.contains("http://") || html.components(separatedBy: "http://").count == 3,
-      "no URL but the two SVG namespace declarations")
+    let charts = html.components(separatedBy: "<svg ").count - 1
+    #expect(charts == 3, "three charts: spread over time, tree and bounces")
+    // No URL but the SVG namespace declarations.
+    #expect(html.components(separatedBy: "http://").count - 1 == charts)
+    #expect(html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1 == charts)
     #expect(!html.contains("https://"))
     #expect(html.utf8.count < 5_000_000)
   }

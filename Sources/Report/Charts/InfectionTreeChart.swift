@@ -67,7 +67,9 @@ struct InfectionTreeChart {
     let end = max((onsets + deliveries).max() ?? start, start + 600)
     let axis = TimeAxis(start: start, end: end)
     let width = left + plotWidth + labelWidth
-    let height = top + Double(rows.count) * rowHeight + 16
+    // A tall tree repeats the time labels at its foot.
+    let footer = rows.count > 25 ? 20.0 : 0
+    let height = top + Double(rows.count) * rowHeight + 16 + footer
     func x(_ seconds: Int64) -> Double {
       left + Double(seconds - start) / Double(end - start) * plotWidth
     }
@@ -84,9 +86,12 @@ struct InfectionTreeChart {
         "line",
         [
           ("x1", SVG.number(px)), ("x2", SVG.number(px)), ("y1", SVG.number(top - 8)),
-          ("y2", SVG.number(height - 12)), ("class", "grid"),
+          ("y2", SVG.number(height - 12 - footer)), ("class", "grid"),
         ])
       svg.text(label, [("x", SVG.number(px)), ("y", SVG.number(top - 14)), ("class", "tick")])
+      if footer > 0 {
+        svg.text(label, [("x", SVG.number(px)), ("y", SVG.number(height - 2)), ("class", "tick")])
+      }
     }
     svg.text("onset (first worm message), local time", [("x", SVG.number(left)), ("y", "14"), ("class", "axis-title")])
     svg.close("g")

@@ -58,6 +58,8 @@ enum ReportTemplate {
     <section id="timeline">
     <h2>2. Outbreak timeline</h2>
     {{#hasTimeline}}
+    {{#curveSVG}}<figure><div class="scroll">{{{curveSVG}}}</div></figure>
+    {{/curveSVG}}
     <p class="note">Local times of the servers that logged each event.</p>
     <table>
     <thead><tr><th>Time</th><th>Event</th><th>Where</th></tr></thead>

@@ -51,6 +51,7 @@ extension ReportTemplate {
     svg .server { font-weight: 600; fill: var(--ink); }
     svg .series { fill: var(--series); fill-opacity: .85; stroke: none; }
     svg .flood { fill: var(--flood); }
+    svg .curve { fill: none; stroke: var(--accent); stroke-width: 2; }
     svg .edge { fill: none; stroke: #7d8794; stroke-width: 1.3; }
     svg .edge.uncertain { stroke-dasharray: 4 3; }
     svg .edge-label { fill: var(--muted); font-size: 10px; text-anchor: middle; }
