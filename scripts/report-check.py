@@ -13,6 +13,7 @@ no port is opened), loads FILE from disk, and prints one JSON object:
   suspicious  elements that a report never contains (img, iframe, object, embed,
               form, link, base) or that carry an on* event-handler attribute
   pdf_pages   pages of each PDF printed (A4 and Letter), when asked for
+  sorting     sortable columns clicked (each twice) and those that did not sort
 Exits 2 when Chromium cannot be driven (the JSON then has "error").
 """
 import base64
@@ -159,6 +160,36 @@ def main():
                     f.write(data)
                 pages[key[6:]] = data.count(b"/Type /Page\n") or data.count(b"/Type /Page") - data.count(b"/Type /Pages")
         result["pdf_pages"] = pages
+        # Last, as it reorders rows: every sortable column, clicked twice,
+        # must sort ascending and then descending.
+        sort_probe = """JSON.stringify((function () {
+          var checked = 0, problems = [];
+          document.querySelectorAll('table.sortable').forEach(function (t, ti) {
+            Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, col) {
+              var b = th.querySelector('button');
+              if (!b) { return; }
+              var numeric = th.classList.contains('num');
+              [1, -1].forEach(function (dir) {
+                b.click();
+                checked++;
+                var values = Array.prototype.map.call(t.tBodies[0].rows, function (r) {
+                  var c = r.cells[col];
+                  var v = c.hasAttribute('data-v') ? c.getAttribute('data-v') : c.textContent;
+                  return numeric ? parseFloat(v) || 0 : v.toLowerCase();
+                });
+                for (var i = 1; i < values.length; i++) {
+                  if ((dir > 0 && values[i - 1] > values[i]) || (dir < 0 && values[i - 1] < values[i])) {
+                    problems.push('table ' + ti + ' column ' + col + (dir > 0 ? ' ascending' : ' descending'));
+                    break;
+                  }
+                }
+              });
+            });
+          });
+          return {checked: checked, problems: problems};
+        })())"""
+        value = call("Runtime.evaluate", {"expression": sort_probe, "returnByValue": True}, session)
+        result["sorting"] = json.loads(value["result"]["value"])
         console, requests, dialogs = [], [], []
         for e in events:
             method, params = e.get("method"), e.get("params", {})

@@ -65,6 +65,7 @@ public enum ReportFile {
     let bytes = Array(text.utf8)
     var written = 0
     while written < bytes.count {
+      // errno is read right after the call that set it.
       let n = bytes.withUnsafeBytes { buffer in
         systemWrite(fd, buffer.baseAddress! + written, bytes.count - written)
       }
@@ -74,7 +75,8 @@ public enum ReportFile {
         close(fd)
         throw ReportFileError(
           path: path, reason: "writing failed: \(reason); nothing was left behind",
-          help: errno == ENOSPC ? "free some space and run the command again" : nil)
+          help: [ENOSPC, EFBIG, EDQUOT].contains(errno)
+            ? "free some space (or raise the file size limit) and run the command again" : nil)
       }
       written += n
     }

@@ -28,6 +28,9 @@ struct ReportBrowserTests {
     for size in check.svgs {
       #expect(size.count == 2 && size[0] > 100 && size[1] > 100, "an SVG chart laid out at \(size)")
     }
+    // The worm log and forgeries tables sort by every column, both ways.
+    #expect(check.sorting?.checked ?? 0 >= 2 * (11 + 7))
+    #expect(check.sorting?.problems == [])
     let png = try Data(contentsOf: screenshot)
     #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     #expect(png.count > 20_000)

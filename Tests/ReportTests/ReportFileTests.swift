@@ -80,4 +80,26 @@ struct ReportFileTests {
     #expect(missing.stderr.hasPrefix("Error: \(folder.path)/nope/r.html: the folder \(folder.path)/nope does not exist\n"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") } == [])
   }
+
+  @Test("A write that fails part-way (file size limit, as on a full disk) leaves no file behind")
+  func failedWrite() throws {
+    let folder = try ReportSupport.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("d.db").path
+    let ingest = try Executable.run([
+      "ingest", ReportSupport.root.appendingPathComponent("fixtures/outbreak").path, "--db", db, "--quiet",
+    ])
+    #expect(ingest.status == 0)
+    let out = folder.appendingPathComponent("r.html").path
+    // 64 blocks of 512 bytes: room for SQLite's 32 KiB shared-memory file,
+    // not for the report (about 65 KB). SIGXFSZ ignored, so write(2) fails
+    // with EFBIG as it would with ENOSPC.
+    let script = "trap '' XFSZ; ulimit -f 64; exec \"$0\" report --db \"$1\" --out \"$2\""
+    let run = try ReportSupport.shell(["sh", "-c", script, Executable.path, db, out])
+    #expect(run.status == 1)
+    #expect(run.stderr.hasPrefix("Error: \(out): writing failed: "))
+    #expect(run.stderr.contains("nothing was left behind"))
+    #expect(!FileManager.default.fileExists(atPath: out))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") } == [])
+  }
 }

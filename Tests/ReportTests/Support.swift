@@ -63,7 +63,13 @@ enum ReportSupport {
     var requests: [String]
     var dialogs: [String]
     var pdf_pages: [String: Int]
+    var sorting: Sorting?
     var error: String?
+
+    struct Sorting: Decodable {
+      var checked: Int
+      var problems: [String]
+    }
   }
 
   static func browserCheck(_ file: URL, extra: [String] = []) throws -> BrowserCheck {
