@@ -62,8 +62,8 @@ extension ReportTemplate {
     svg .label.root { font-weight: 700; fill: var(--accent); }
     svg .pseudo { fill: var(--muted); font-style: italic; text-anchor: end; }
     svg .pseudo-node { fill: #fff; stroke: #7d8794; stroke-width: 1.5; }
-    .host { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; margin: 10px 0;
-      break-inside: avoid; page-break-inside: avoid; }
+    .host { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
+    .host dl, .evidence li { break-inside: avoid; page-break-inside: avoid; }
     .host h3 { margin: 0 0 4px; font-weight: 600; }
     .host h3 .mono { font-size: 15px; font-weight: 700; }
     .host dl { display: grid; grid-template-columns: 9em 1fr; gap: 2px 12px; margin: 4px 0 8px; }
