@@ -51,8 +51,14 @@ public enum ReportFile {
           help: "pass --force to replace it, or name another --out")
       }
     }
-    let temporary = folder + "/." + name + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    // A leftover of a run that was killed may hold the first name: try a few.
+    var temporary = ""
+    var fd: Int32 = -1
+    for attempt in 0..<8 {
+      temporary = folder + "/." + name + ".tmp-\(getpid())" + (attempt == 0 ? "" : "-\(attempt)")
+      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+      if fd >= 0 || errno != EEXIST { break }
+    }
     guard fd >= 0 else {
       throw ReportFileError(
         path: path, reason: "cannot create a file in \(folder): \(String(cString: strerror(errno)))",
