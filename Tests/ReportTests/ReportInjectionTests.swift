@@ -153,4 +153,31 @@ struct ReportInjectionTests {
     #expect(check.requests == [])
     #expect(check.console == [])
   }
+
+  @Test("An archive without a worm gives a report that says so, with no tree")
+  func noOutbreak() throws {
+    let folder = try ReportSupport.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let log = """
+      Feb 24 09:47:01 mx1 sendmail[4711]: i1O9l1a04711: from=<jo@district.k12.example>, size=2301, class=0, nrcpts=1, msgid=<1@pc>, proto=SMTP, daemon=MTA, relay=pc12 [10.20.1.5]
+      Feb 24 09:47:02 mx1 sendmail[4712]: i1O9l1a04711: to=<al@district.k12.example>, delay=00:00:01, xdelay=00:00:00, mailer=local, pri=32301, dsn=2.0.0, stat=Sent
+
+      """
+    try log.write(to: folder.appendingPathComponent("maillog"), atomically: true, encoding: .utf8)
+    let db = folder.appendingPathComponent("quiet.db").path
+    let ingest = try Executable.run(["ingest", folder.appendingPathComponent("maillog").path, "--db", db, "--quiet", "--year", "2004"])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    let out = folder.appendingPathComponent("quiet.html")
+    let report = try Executable.run(["report", "--db", db, "--out", out.path])
+    #expect(report.status == 0, "\(report.stderr)")
+    let html = try Data(contentsOf: out)
+    let text = String(decoding: html, as: UTF8.self)
+    #expect(text.contains("No worm outbreak was found in this archive"))
+    #expect(text.contains("<h1>Mail incident report</h1>"))
+    #expect(!text.contains("Patient zero:"))
+    #expect(text.contains("10.20.1.5"), "the worm log still lists the host")
+    let run = try ReportSupport.shell(["python3", "-c", Self.parserCheck], input: html)
+    let parsed = try JSONDecoder().decode(Parsed.self, from: run.stdout)
+    #expect(parsed.problems == [])
+  }
 }
