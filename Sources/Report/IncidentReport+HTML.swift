@@ -51,7 +51,8 @@ extension IncidentReport {
   private static func sortKey(_ ip: String) -> String {
     let parts = ip.split(separator: ".")
     guard parts.count == 4, parts.allSatisfy({ Int($0) != nil }) else { return ip }
-    return parts.map { p in String(repeating: "0", count: max(0, 3 - p.count)) + p }.joined(separator: ".")
+    return parts.map { p in String(repeating: "0", count: max(0, 3 - p.count)) + p }.joined(
+      separator: ".")
   }
 
   private func source(_ infection: Infection) -> String {
@@ -75,7 +76,8 @@ extension IncidentReport {
     c["title"] = infections.isEmpty ? "Mail incident report" : "Mail worm incident report"
     var subtitle = "\(files.count) log files, \(IncidentReport.grouped(counts.lines)) lines"
     if let firstTime, let lastTime {
-      subtitle += ", from \(ReportTime.long(firstTime)) to \(ReportTime.long(lastTime)) (servers' local time)"
+      subtitle +=
+        ", from \(ReportTime.long(firstTime)) to \(ReportTime.long(lastTime)) (servers' local time)"
     }
     c["subtitle"] = v(subtitle)
 
@@ -88,23 +90,30 @@ extension IncidentReport {
         "A mail worm ran on \(infections.count) internal host\(infections.count == 1 ? "" : "s")"
       lead += sitesHit.isEmpty ? "" : " at \(sitesHit.count) site\(sitesHit.count == 1 ? "" : "s")"
       lead += ", from \(ReportTime.long(first.onset))"
-      if last.onset != first.onset { lead += " to \(ReportTime.long(last.onset)) (last new infection)" }
+      if last.onset != first.onset {
+        lead += " to \(ReportTime.long(last.onset)) (last new infection)"
+      }
       lead += ". The infected hosts sent \(IncidentReport.grouped(wormMessages)) worm messages"
-      if forgedWorm > 0 { lead += ", \(IncidentReport.grouped(forgedWorm)) of them with forged senders" }
+      if forgedWorm > 0 {
+        lead += ", \(IncidentReport.grouped(forgedWorm)) of them with forged senders"
+      }
       if let signature = tree.outbreak.signature {
         lead += ", each about \(IncidentReport.grouped(signature.typicalSize)) bytes"
       }
       lead += "."
       if let peak = floods.max(by: { $0.peakCount < $1.peakCount }) {
-        lead += " Bounces flooded \(Set(floods.map(\.server)).count) server\(Set(floods.map(\.server)).count == 1 ? "" : "s")"
+        lead +=
+          " Bounces flooded \(Set(floods.map(\.server)).count) server\(Set(floods.map(\.server)).count == 1 ? "" : "s")"
         let per =
-          bounces.bucketSeconds == 3600 ? "in the hour from" : "in the \(bounces.bucketSeconds / 60) minutes from"
+          bounces.bucketSeconds == 3600
+          ? "in the hour from" : "in the \(bounces.bucketSeconds / 60) minutes from"
         lead +=
           "; the worst peak was \(IncidentReport.grouped(peak.peakCount)) bounces \(per) \(ReportTime.long(peak.peakTime)) on \(peak.server)."
       }
       c["lead"] = v(lead)
     } else {
-      c["lead"] = "No worm outbreak was found in this archive: no group of hosts sent bursts of "
+      c["lead"] =
+        "No worm outbreak was found in this archive: no group of hosts sent bursts of "
         + "similar-sized messages with forged senders or virus verdicts."
     }
     if let p = patientZero {
@@ -123,20 +132,30 @@ extension IncidentReport {
         sentence += ", whose infecting message the logs do not show,"
       }
       sentence += " and sent its first worm message at \(ReportTime.long(p.onset))."
-      if p.userLink == .sender { sentence += " (User inferred from its envelope sender: no POP/IMAP login seen.)" }
-      c["patientZero"] = [
-        "sentence": v(sentence), "label": p.confidenceLabel, "value": "\(p.confidence)",
-        "notes": p.notes.map { v($0) },
-        "hasAlternatives": !p.alternatives.isEmpty,
-        "alternatives": p.alternatives.map { a in
-          ["host": v(a.host), "user": v(a.user, "user unknown"), "onset": v(a.onset), "reason": v(a.reason)]
-        },
-      ] as [String: Any]
+      if p.userLink == .sender {
+        sentence += " (User inferred from its envelope sender: no POP/IMAP login seen.)"
+      }
+      c["patientZero"] =
+        [
+          "sentence": v(sentence), "label": p.confidenceLabel, "value": "\(p.confidence)",
+          "notes": p.notes.map { v($0) },
+          "hasAlternatives": !p.alternatives.isEmpty,
+          "alternatives": p.alternatives.map { a in
+            [
+              "host": v(a.host), "user": v(a.user, "user unknown"), "onset": v(a.onset),
+              "reason": v(a.reason),
+            ]
+          },
+        ] as [String: Any]
     }
     var figures: [[String: String]] = []
-    func figure(_ value: String, _ label: String) { figures.append(["value": value, "label": label]) }
+    func figure(_ value: String, _ label: String) {
+      figures.append(["value": value, "label": label])
+    }
     figure(IncidentReport.grouped(infections.count), "infected hosts")
-    if !sitesHit.isEmpty { figure(IncidentReport.grouped(sitesHit.count), "sites with infected hosts") }
+    if !sitesHit.isEmpty {
+      figure(IncidentReport.grouped(sitesHit.count), "sites with infected hosts")
+    }
     figure(IncidentReport.grouped(wormMessages), "worm messages")
     figure(IncidentReport.grouped(forgeries.count), "hosts with forged senders")
     let bounceTotal = bounces.points.reduce(0) { $0 + $1.count }
@@ -172,7 +191,8 @@ extension IncidentReport {
     if let svg = BounceChart.render(bounces) {
       c["bounceSVG"] = svg
       let total = bounces.points.reduce(0) { $0 + $1.count }
-      let bucketName = bounces.bucketSeconds == 3600 ? "hour" : "\(bounces.bucketSeconds / 60)-minute bucket"
+      let bucketName =
+        bounces.bucketSeconds == 3600 ? "hour" : "\(bounces.bucketSeconds / 60)-minute bucket"
       c["bounceIntro"] =
         "Delivery status notifications each server generated or accepted (null sender), \(IncidentReport.grouped(total)) in all, per \(bucketName) (as mailtrace bounces --bucket \(bounces.bucketSeconds == 3600 ? "1h" : "5m") counts them). A flood window (shaded) is a run of buckets far above the server's usual count."
       c["bounceCaption"] =
@@ -193,9 +213,11 @@ extension IncidentReport {
     let shownHosts = hosts.prefix(max(options.wormLogRows, hosts.filter(\.infected).count))
     c["hosts"] = shownHosts.map { h -> [String: Any] in
       [
-        "ip": v(h.ip), "sortIP": IncidentReport.sortKey(v(h.ip)), "site": v(h.site), "user": v(h.lastUser),
+        "ip": v(h.ip), "sortIP": IncidentReport.sortKey(v(h.ip)), "site": v(h.site),
+        "user": v(h.lastUser),
         "firstSeen": time(h.firstSeen), "lastSeen": time(h.lastSeen), "messages": h.messages,
-        "recipients": h.recipients, "forged": h.forged, "rejected": h.rejected, "worm": h.wormMessages,
+        "recipients": h.recipients, "forged": h.forged, "rejected": h.rejected,
+        "worm": h.wormMessages,
         "onset": time(h.onset), "infected": h.infected,
       ]
     }
@@ -212,7 +234,8 @@ extension IncidentReport {
       [
         "host": v(f.host), "sortIP": IncidentReport.sortKey(v(f.host)), "site": v(f.site),
         "latchedAt": time(f.latchedAt), "sender": v(f.firstSender, "<>"), "server": v(f.server),
-        "queueID": v(f.queueID), "forged": f.forged, "after": f.messagesAfter, "lastSeen": time(f.lastSeen),
+        "queueID": v(f.queueID), "forged": f.forged, "after": f.messagesAfter,
+        "lastSeen": time(f.lastSeen),
         "infected": infectedSet.contains(f.host),
       ]
     }
@@ -222,15 +245,18 @@ extension IncidentReport {
     }
 
     // 7. Details.
-    let wormCounts = Dictionary(tree.outbreak.infected.map { ($0.host, $0.wormMessages) }, uniquingKeysWith: max)
+    let wormCounts = Dictionary(
+      tree.outbreak.infected.map { ($0.host, $0.wormMessages) }, uniquingKeysWith: max)
     c["hasDetails"] = !infections.isEmpty
-    c["details"] = infections.prefix(options.detailedHosts).enumerated().map { index, i -> [String: Any] in
+    c["details"] = infections.prefix(options.detailedHosts).enumerated().map {
+      index, i -> [String: Any] in
       var via: String?
       if let m = i.via {
         via =
           "message \(m.entry.queueID) on \(m.entry.server) from <\(m.entry.sender)>, accepted \(m.entry.time), delivered to mailbox \(m.mailbox) at \(m.deliveredAt)"
         if let login = i.login {
-          via! += "; fetched by \(login.user) over POP/IMAP from \(login.ip) at \(login.time) (\(login.server))"
+          via! +=
+            "; fetched by \(login.user) over POP/IMAP from \(login.ip) at \(login.time) (\(login.server))"
         }
       }
       var user = i.user ?? "unknown"
@@ -239,7 +265,10 @@ extension IncidentReport {
       case .sender?: user += " (from its envelope sender; no login seen)"
       case nil: break
       }
-      let labels = ["infecting message as it entered", "delivery to the mailbox", "login that fetched it", "first worm message"]
+      let labels = [
+        "infecting message as it entered", "delivery to the mailbox", "login that fetched it",
+        "first worm message",
+      ]
       var whats: [String] = []
       if i.via != nil { whats += [labels[0], labels[1]] }
       if i.login != nil { whats.append(labels[2]) }
@@ -254,10 +283,14 @@ extension IncidentReport {
       }
       return [
         "anchor": index + 1, "host": v(i.host),
-        "heading": v(([i.user].compactMap { $0 } + [i.site].compactMap { $0 }).joined(separator: ", "), ""), "isRoot": i.host == root, "site": v(i.site),
-        "user": v(user), "onset": v(i.onset), "source": v(source(i)), "via": via.map { v($0) } as Any,
+        "heading": v(
+          ([i.user].compactMap { $0 } + [i.site].compactMap { $0 }).joined(separator: ", "), ""),
+        "isRoot": i.host == root, "site": v(i.site),
+        "user": v(user), "onset": v(i.onset), "source": v(source(i)),
+        "via": via.map { v($0) } as Any,
         "worm": wormCounts[i.host] ?? 0,
-        "confidence": "\((i.confidence * 100).rounded() / 100)" + (i.confidence < 0.5 ? " (uncertain)" : ""),
+        "confidence": "\((i.confidence * 100).rounded() / 100)"
+          + (i.confidence < 0.5 ? " (uncertain)" : ""),
         "alternatives": i.alternatives.isEmpty ? [] : [v(i.alternatives.joined(separator: ", "))],
         "evidence": evidenceRows,
       ]
@@ -269,12 +302,14 @@ extension IncidentReport {
 
     // 8. Method.
     c["method"] = methodNotes()
-    c["localDomains"] = localDomains.isEmpty ? "none known" : v(localDomains.joined(separator: ", "))
+    c["localDomains"] =
+      localDomains.isEmpty ? "none known" : v(localDomains.joined(separator: ", "))
     c["hasSites"] = !sites.isEmpty
     c["sites"] = sites.map { ["cidr": v($0.cidr), "site": v($0.site)] }
     c["files"] = files.map { f -> [String: Any] in
       [
-        "path": path(f.path), "lines": IncidentReport.grouped(f.lines), "size": IncidentReport.grouped(Int(f.size)),
+        "path": path(f.path), "lines": IncidentReport.grouped(f.lines),
+        "size": IncidentReport.grouped(Int(f.size)),
         "first": time(f.firstTime), "last": time(f.lastTime), "status": v(f.status),
       ]
     }
@@ -336,7 +371,9 @@ extension IncidentReport {
       if let user = i.user { who.append(user) }
       if let site = i.site { who.append(site) }
       if !who.isEmpty { text += " (" + who.joined(separator: ", ") + ")" }
-      text += i.host == patientZero?.host ? " starts sending the worm: patient zero" : " starts sending the worm"
+      text +=
+        i.host == patientZero?.host
+        ? " starts sending the worm: patient zero" : " starts sending the worm"
       switch i.infectedBy {
       case .host(let h)?: text += "; infected by mail from \(h)"
       case .external?: if i.host != patientZero?.host { text += "; infected from outside" }
@@ -365,7 +402,8 @@ extension IncidentReport {
       events.append(
         TimelineEvent(
           time: f.start,
-          text: "Bounce flood until \(ReportTime.long(f.end)): \(IncidentReport.grouped(f.total)) bounces, "
+          text:
+            "Bounce flood until \(ReportTime.long(f.end)): \(IncidentReport.grouped(f.total)) bounces, "
             + "at most \(IncidentReport.grouped(f.peakCount)) in \(per) (from \(ReportTime.long(f.peakTime)))",
           place: f.server))
     }
@@ -379,10 +417,12 @@ extension IncidentReport {
     var notes: [String] = []
     if let s = tree.outbreak.signature {
       notes.append(
-        "The worm was recognised from the logs alone: submissions that were forged, named by a virus scanner, or sent in bursts (3 or more within 5 minutes), clustered in size. Its signature is \(IncidentReport.grouped(s.lowSize))–\(IncidentReport.grouped(s.highSize)) bytes (typically \(IncidentReport.grouped(s.typicalSize))), seen from \(s.hosts) hosts; \(s.forgedMessages) of those messages had forged senders, \(s.virusMessages) virus verdicts.")
+        "The worm was recognised from the logs alone: submissions that were forged, named by a virus scanner, or sent in bursts (3 or more within 5 minutes), clustered in size. Its signature is \(IncidentReport.grouped(s.lowSize))–\(IncidentReport.grouped(s.highSize)) bytes (typically \(IncidentReport.grouped(s.typicalSize))), seen from \(s.hosts) hosts; \(s.forgedMessages) of those messages had forged senders, \(s.virusMessages) virus verdicts."
+      )
     } else {
       notes.append(
-        "No worm signature was found: no size band held suspicious messages (forged, scanner-named or bursty) from several hosts.")
+        "No worm signature was found: no size band held suspicious messages (forged, scanner-named or bursty) from several hosts."
+      )
     }
     notes += [
       "A host is infected when it sent at least 3 suspicious messages in the band (or one with a virus verdict), mostly in-band mail while the worm ran, and not one identical message from one local sender (a mailing list). Its onset is its first worm message.",

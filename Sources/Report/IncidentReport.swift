@@ -83,7 +83,8 @@ extension IncidentReport {
           """
       ).map { row in
         SourceFile(
-          id: row[0], path: row[1], lines: row[2], size: row[3], firstTime: row[4], lastTime: row[5],
+          id: row[0], path: row[1], lines: row[2], size: row[3], firstTime: row[4],
+          lastTime: row[5],
           status: row[6])
       }
     }
@@ -96,13 +97,16 @@ extension IncidentReport {
       counts.logins = try Int.fetchOne(db, sql: "SELECT count(*) FROM logins") ?? 0
       counts.unparsed = try Int.fetchOne(db, sql: "SELECT count(*) FROM unparsed") ?? 0
     }
-    let localDomains = try String.fetchAll(db, sql: "SELECT domain FROM local_domains ORDER BY domain")
+    let localDomains = try String.fetchAll(
+      db, sql: "SELECT domain FROM local_domains ORDER BY domain")
     let sites = try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites ORDER BY rowid").map {
       (cidr: $0[0] as String, site: $0[1] as String)
     }
     let log = try timed("submissions") { try SubmissionLog.fetch(db) }
     let outbreak = try timed("outbreak") { try Outbreak.analyse(db, log) }
-    let tree = try timed("infection tree") { try InfectionTree.trace(db, log: log, outbreak: outbreak) }
+    let tree = try timed("infection tree") {
+      try InfectionTree.trace(db, log: log, outbreak: outbreak)
+    }
     let patientZero = try timed("patient zero") { try PatientZeroFinding.from(tree, db) }
     let hosts = try timed("worm log") { try WormLog.fetch(db, log: log, outbreak: outbreak) }
     let forgeries = try timed("forgeries") { try ForgeryLog.fetch(db, log: log) }

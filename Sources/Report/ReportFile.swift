@@ -61,7 +61,8 @@ public enum ReportFile {
     }
     guard fd >= 0 else {
       throw ReportFileError(
-        path: path, reason: "cannot create a file in \(folder): \(String(cString: strerror(errno)))",
+        path: path,
+        reason: "cannot create a file in \(folder): \(String(cString: strerror(errno)))",
         help: "check the folder's permissions and free space")
     }
     var ok = false
@@ -88,7 +89,8 @@ public enum ReportFile {
     }
     if fsync(fd) != 0 || close(fd) != 0 {
       throw ReportFileError(
-        path: path, reason: "writing failed: \(String(cString: strerror(errno))); nothing was left behind",
+        path: path,
+        reason: "writing failed: \(String(cString: strerror(errno))); nothing was left behind",
         help: nil)
     }
     if force {
@@ -101,7 +103,9 @@ public enum ReportFile {
         let exists = errno == EEXIST
         throw ReportFileError(
           path: path,
-          reason: exists ? "already exists; not overwritten" : "cannot create it: \(String(cString: strerror(errno)))",
+          reason: exists
+            ? "already exists; not overwritten"
+            : "cannot create it: \(String(cString: strerror(errno)))",
           help: exists ? "pass --force to replace it, or name another --out" : nil)
       }
       unlink(temporary)

@@ -27,10 +27,12 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: fixtures, isDirectory: &isFolder), isFolder.boolValue
+    guard FileManager.default.fileExists(atPath: fixtures, isDirectory: &isFolder),
+      isFolder.boolValue
     else {
       printError("Error: \(terminalSafe(fixtures)): no such folder")
-      printError("Help: run mailtrace demo from the repository root, or name the archive with --fixtures")
+      printError(
+        "Help: run mailtrace demo from the repository root, or name the archive with --fixtures")
       throw ExitStatus.inputProblem
     }
     var arguments = [fixtures, "--db", db, "--quiet"]

@@ -31,7 +31,8 @@ struct ReportCommand: ParsableCommand {
     help: ArgumentHelp("Show input file paths under this folder relative to it.", valueName: "dir"))
   var relativeTo: String?
 
-  @Flag(help: ArgumentHelp("Print the seconds each part took to standard error.", visibility: .hidden))
+  @Flag(
+    help: ArgumentHelp("Print the seconds each part took to standard error.", visibility: .hidden))
   var timings = false
 
   func run() throws {

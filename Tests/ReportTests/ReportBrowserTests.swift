@@ -6,7 +6,9 @@ import Testing
 struct ReportBrowserTests {
   @Test(
     "reports/incident.html renders with no console errors, no requests, and charts of real size",
-    .enabled(if: ReportSupport.chromium != nil, "Chromium is not installed (make test installs it: apt-get install chromium)"))
+    .enabled(
+      if: ReportSupport.chromium != nil,
+      "Chromium is not installed (make test installs it: apt-get install chromium)"))
   func rendersCleanly() throws {
     let report = ReportSupport.root.appendingPathComponent("reports/incident.html")
     let folder = try ReportSupport.temporaryFolder()

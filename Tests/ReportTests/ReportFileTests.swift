@@ -1,7 +1,7 @@
 import Foundation
 import Report
-import Testing
 import TestSupport
+import Testing
 
 /// BAD-INPUTS rows 35 and 23: where the report goes.
 @Suite("Writing the report file")
@@ -16,7 +16,9 @@ struct ReportFileTests {
     #expect(try String(contentsOfFile: target, encoding: .utf8) == "old")
     try ReportFile.write("new", to: target, force: true)
     #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["r.html"], "no temporary file left")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["r.html"],
+      "no temporary file left")
   }
 
   @Test("A symbolic link at the target is never followed")
@@ -51,7 +53,8 @@ struct ReportFileTests {
       try ReportFile.write("x", to: target, force: false)
       Issue.record("no error")
     } catch {
-      #expect(error.description == "\(target): the folder \(folder.path)/no/such/dir does not exist")
+      #expect(
+        error.description == "\(target): the folder \(folder.path)/no/such/dir does not exist")
     }
   }
 
@@ -61,7 +64,8 @@ struct ReportFileTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("d.db").path
     let ingest = try Executable.run([
-      "ingest", ReportSupport.root.appendingPathComponent("fixtures/outbreak/mx2").path, "--db", db, "--quiet",
+      "ingest", ReportSupport.root.appendingPathComponent("fixtures/outbreak/mx2").path, "--db", db,
+      "--quiet",
     ])
     #expect(ingest.status == 0)
     let out = folder.appendingPathComponent("r.html").path
@@ -71,14 +75,22 @@ struct ReportFileTests {
     let size = try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int
     let second = try Executable.run(["report", "--db", db, "--out", out])
     #expect(second.status == 1)
-    #expect(second.stderr == "Error: \(out): already exists; not overwritten\nHelp: pass --force to replace it, or name another --out\n")
+    #expect(
+      second.stderr
+        == "Error: \(out): already exists; not overwritten\nHelp: pass --force to replace it, or name another --out\n"
+    )
     #expect(try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int == size)
     let forced = try Executable.run(["report", "--db", db, "--out", out, "--force"])
     #expect(forced.status == 0)
     let missing = try Executable.run(["report", "--db", db, "--out", folder.path + "/nope/r.html"])
     #expect(missing.status == 1)
-    #expect(missing.stderr.hasPrefix("Error: \(folder.path)/nope/r.html: the folder \(folder.path)/nope does not exist\n"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") } == [])
+    #expect(
+      missing.stderr.hasPrefix(
+        "Error: \(folder.path)/nope/r.html: the folder \(folder.path)/nope does not exist\n"))
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+        $0.contains(".tmp-")
+      } == [])
   }
 
   @Test("A write that fails part-way (file size limit, as on a full disk) leaves no file behind")
@@ -87,7 +99,8 @@ struct ReportFileTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("d.db").path
     let ingest = try Executable.run([
-      "ingest", ReportSupport.root.appendingPathComponent("fixtures/outbreak").path, "--db", db, "--quiet",
+      "ingest", ReportSupport.root.appendingPathComponent("fixtures/outbreak").path, "--db", db,
+      "--quiet",
     ])
     #expect(ingest.status == 0)
     let out = folder.appendingPathComponent("r.html").path
@@ -100,6 +113,9 @@ struct ReportFileTests {
     #expect(run.stderr.hasPrefix("Error: \(out): writing failed: "))
     #expect(run.stderr.contains("nothing was left behind"))
     #expect(!FileManager.default.fileExists(atPath: out))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") } == [])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+        $0.contains(".tmp-")
+      } == [])
   }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Log content is written by attackers. An archive whose addresses, host
 /// names, Message-IDs, user names and site names carry markup, script,
@@ -38,13 +38,17 @@ struct ReportInjectionTests {
       guard name.contains("maillog") else { continue }
       let url = archive.appendingPathComponent(name)
       var text = try String(contentsOf: url, encoding: .utf8)
-      for (original, hostile) in substitutions { text = text.replacingOccurrences(of: original, with: hostile) }
+      for (original, hostile) in substitutions {
+        text = text.replacingOccurrences(of: original, with: hostile)
+      }
       try text.write(to: url, atomically: true, encoding: .utf8)
     }
-    try hostileSites.write(to: archive.appendingPathComponent("sites.csv"), atomically: true, encoding: .utf8)
+    try hostileSites.write(
+      to: archive.appendingPathComponent("sites.csv"), atomically: true, encoding: .utf8)
     let db = folder.appendingPathComponent("hostile.db").path
     let ingest = try Executable.run([
-      "ingest", archive.path, "--db", db, "--quiet", "--sites", archive.appendingPathComponent("sites.csv").path,
+      "ingest", archive.path, "--db", db, "--quiet", "--sites",
+      archive.appendingPathComponent("sites.csv").path,
       "--local-domains", archive.appendingPathComponent("local-domains.txt").path,
     ])
     #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -141,7 +145,9 @@ struct ReportInjectionTests {
 
   @Test(
     "Chromium runs no injected script and loads nothing",
-    .enabled(if: ReportSupport.chromium != nil, "Chromium is not installed (make test installs it: apt-get install chromium)"))
+    .enabled(
+      if: ReportSupport.chromium != nil,
+      "Chromium is not installed (make test installs it: apt-get install chromium)"))
   func chromiumRunsNothingInjected() throws {
     let folder = try ReportSupport.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -165,7 +171,10 @@ struct ReportInjectionTests {
       """
     try log.write(to: folder.appendingPathComponent("maillog"), atomically: true, encoding: .utf8)
     let db = folder.appendingPathComponent("quiet.db").path
-    let ingest = try Executable.run(["ingest", folder.appendingPathComponent("maillog").path, "--db", db, "--quiet", "--year", "2004"])
+    let ingest = try Executable.run([
+      "ingest", folder.appendingPathComponent("maillog").path, "--db", db, "--quiet", "--year",
+      "2004",
+    ])
     #expect(ingest.status == 0, "\(ingest.stderr)")
     let out = folder.appendingPathComponent("quiet.html")
     let report = try Executable.run(["report", "--db", db, "--out", out.path])

@@ -37,7 +37,10 @@ struct ReportTextTests {
     #expect(!csp.contains("unsafe-inline"))
     #expect(csp.contains("script-src 'sha256-"))
     #expect(csp.contains("style-src 'sha256-"))
-    for directive in ["img-src 'none'", "connect-src 'none'", "font-src 'none'", "base-uri 'none'", "form-action 'none'"] {
+    for directive in [
+      "img-src 'none'", "connect-src 'none'", "font-src 'none'", "base-uri 'none'",
+      "form-action 'none'",
+    ] {
       #expect(csp.contains(directive))
     }
   }

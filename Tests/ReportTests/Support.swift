@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Helpers for the report tests: temporary folders, the built binary, and
 /// the two external checkers (Python's HTML parser, headless Chromium).
@@ -17,7 +17,9 @@ enum ReportSupport {
 
   /// Runs a program and returns its exit status and standard output.
   @discardableResult
-  static func shell(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
+  static func shell(_ arguments: [String], input: Data? = nil) throws -> (
+    status: Int32, stdout: Data, stderr: String
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -88,7 +90,9 @@ enum ReportSupport {
     for server in ["mx1", "mx2", "mx3"] {
       let target = folder.appendingPathComponent(server)
       try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-      for name in try FileManager.default.contentsOfDirectory(atPath: source.appendingPathComponent(server).path) {
+      for name in try FileManager.default.contentsOfDirectory(
+        atPath: source.appendingPathComponent(server).path)
+      {
         let path = source.appendingPathComponent(server).appendingPathComponent(name).path
         let data = try shell(["gzip", "-dcf", path]).stdout
         let plain = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name

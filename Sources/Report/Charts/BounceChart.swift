@@ -23,7 +23,9 @@ struct BounceChart {
     func x(_ t: Int64) -> Double { left + Double(t - start) / Double(end - start) * plotWidth }
     var svg = SVG(
       width: left + plotWidth + right, height: height,
-      label: "Bounces per \(series.bucketSeconds / 60) minutes on \(servers.count) servers, flood windows shaded")
+      label:
+        "Bounces per \(series.bucketSeconds / 60) minutes on \(servers.count) servers, flood windows shaded"
+    )
     svg.text(
       "bounces per \(series.bucketSeconds == 3600 ? "hour" : "\(series.bucketSeconds / 60) minutes"), local time; shaded: flood windows",
       [("x", SVG.number(left)), ("y", "14"), ("class", "axis-title")])
@@ -37,22 +39,31 @@ struct BounceChart {
       let scaleMax = Double(niceCeiling(peak))
       func y(_ count: Int) -> Double { base - Double(count) / scaleMax * panelHeight }
       svg.open("g", [("class", "panel")])
-      svg.text(server, [("x", SVG.number(left)), ("y", SVG.number(panelTop - 4)), ("class", "server")])
+      svg.text(
+        server, [("x", SVG.number(left)), ("y", SVG.number(panelTop - 4)), ("class", "server")])
       for flood in series.floods where flood.server == server {
-        guard let s = LocalTime.seconds(flood.start), let e = LocalTime.seconds(flood.end) else { continue }
+        guard let s = LocalTime.seconds(flood.start), let e = LocalTime.seconds(flood.end) else {
+          continue
+        }
         let x0 = x(s)
         svg.element(
           "rect",
           [
-            ("x", SVG.number(x0)), ("y", SVG.number(panelTop)), ("width", SVG.number(max(2, x(e) - x0))),
+            ("x", SVG.number(x0)), ("y", SVG.number(panelTop)),
+            ("width", SVG.number(max(2, x(e) - x0))),
             ("height", SVG.number(panelHeight)), ("class", "flood"),
           ],
-          title: "flood on \(server): \(flood.start) to \(flood.end), peak \(flood.peakCount) at \(flood.peakTime), \(flood.total) bounces")
+          title:
+            "flood on \(server): \(flood.start) to \(flood.end), peak \(flood.peakCount) at \(flood.peakTime), \(flood.total) bounces"
+        )
       }
       for t in ticks {
         svg.element(
           "line",
-          [("x1", SVG.number(x(t))), ("x2", SVG.number(x(t))), ("y1", SVG.number(panelTop)), ("y2", SVG.number(base)), ("class", "grid")])
+          [
+            ("x1", SVG.number(x(t))), ("x2", SVG.number(x(t))), ("y1", SVG.number(panelTop)),
+            ("y2", SVG.number(base)), ("class", "grid"),
+          ])
       }
       // The series as a filled step area.
       var path = "M\(SVG.number(left)) \(SVG.number(base))"
@@ -62,10 +73,20 @@ struct BounceChart {
       path += "V\(SVG.number(base))Z"
       svg.element("path", [("d", path), ("class", "series")])
       svg.element(
-        "line", [("x1", SVG.number(left)), ("x2", SVG.number(left + plotWidth)), ("y1", SVG.number(base)), ("y2", SVG.number(base)), ("class", "axis-line")])
+        "line",
+        [
+          ("x1", SVG.number(left)), ("x2", SVG.number(left + plotWidth)), ("y1", SVG.number(base)),
+          ("y2", SVG.number(base)), ("class", "axis-line"),
+        ])
       svg.element(
-        "line", [("x1", SVG.number(left)), ("x2", SVG.number(left)), ("y1", SVG.number(panelTop)), ("y2", SVG.number(base)), ("class", "axis-line")])
-      svg.text("\(Int(scaleMax))", [("x", SVG.number(left - 6)), ("y", SVG.number(panelTop + 9)), ("class", "count")])
+        "line",
+        [
+          ("x1", SVG.number(left)), ("x2", SVG.number(left)), ("y1", SVG.number(panelTop)),
+          ("y2", SVG.number(base)), ("class", "axis-line"),
+        ])
+      svg.text(
+        "\(Int(scaleMax))",
+        [("x", SVG.number(left - 6)), ("y", SVG.number(panelTop + 9)), ("class", "count")])
       svg.text("0", [("x", SVG.number(left - 6)), ("y", SVG.number(base)), ("class", "count")])
       for (t, label) in zip(ticks, labels) where x(t) <= left + plotWidth - 36 {
         svg.text(label, [("x", SVG.number(x(t))), ("y", SVG.number(base + 14)), ("class", "tick")])

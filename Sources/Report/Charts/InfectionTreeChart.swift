@@ -62,7 +62,9 @@ struct InfectionTreeChart {
     guard !tree.infections.isEmpty else { return nil }
     let rows = rows(tree, patientZero: patientZero)
     let onsets = tree.infections.compactMap { LocalTime.seconds($0.onset) }
-    let deliveries = tree.infections.compactMap { $0.via.flatMap { LocalTime.seconds($0.deliveredAt) } }
+    let deliveries = tree.infections.compactMap {
+      $0.via.flatMap { LocalTime.seconds($0.deliveredAt) }
+    }
     let start = (onsets + deliveries).min() ?? 0
     let end = max((onsets + deliveries).max() ?? start, start + 600)
     let axis = TimeAxis(start: start, end: end)
@@ -93,7 +95,9 @@ struct InfectionTreeChart {
         svg.text(label, [("x", SVG.number(px)), ("y", SVG.number(height - 2)), ("class", "tick")])
       }
     }
-    svg.text("onset (first worm message), local time", [("x", SVG.number(left)), ("y", "14"), ("class", "axis-title")])
+    svg.text(
+      "onset (first worm message), local time",
+      [("x", SVG.number(left)), ("y", "14"), ("class", "axis-title")])
     svg.close("g")
     // Edges first, so dots and labels lie on top.
     var xs: [Double] = []
@@ -109,16 +113,20 @@ struct InfectionTreeChart {
       guard let parent = row.parentRow, let infection = row.infection else { continue }
       let px = rows[parent].infection == nil ? left - 40 : xs[parent]
       let dashed = infection.confidence < 0.5 || rows[parent].title == "source unknown"
-      let path = "M\(SVG.number(px)) \(SVG.number(y(parent)))V\(SVG.number(y(i)))H\(SVG.number(xs[i]))"
+      let path =
+        "M\(SVG.number(px)) \(SVG.number(y(parent)))V\(SVG.number(y(i)))H\(SVG.number(xs[i]))"
       var title = "\(rows[parent].infection?.host ?? rows[parent].title ?? "") → \(infection.host)"
       if let via = infection.via {
-        title += ": message \(via.entry.server) \(via.entry.queueID) delivered to \(via.mailbox) at \(via.deliveredAt)"
+        title +=
+          ": message \(via.entry.server) \(via.entry.queueID) delivered to \(via.mailbox) at \(via.deliveredAt)"
       }
-      svg.element("path", [("d", path), ("class", dashed ? "edge uncertain" : "edge")], title: title)
+      svg.element(
+        "path", [("d", path), ("class", dashed ? "edge uncertain" : "edge")], title: title)
       if let via = infection.via, let t = LocalTime.seconds(via.deliveredAt), xs[i] - px >= 44 {
         let mark = min(max(x(t), px + 4), xs[i] - 4)
         svg.element(
-          "circle", [("cx", SVG.number(mark)), ("cy", SVG.number(y(i))), ("r", "2"), ("class", "mail")])
+          "circle",
+          [("cx", SVG.number(mark)), ("cy", SVG.number(y(i))), ("r", "2"), ("class", "mail")])
         // The delivery time, over its mark (kept inside the segment).
         let labelX = min(max(mark, px + 20), xs[i] - 20)
         svg.text(
@@ -131,8 +139,13 @@ struct InfectionTreeChart {
     for (i, row) in rows.enumerated() {
       if let title = row.title {
         svg.element(
-          "circle", [("cx", SVG.number(left - 40)), ("cy", SVG.number(y(i))), ("r", "4"), ("class", "pseudo-node")])
-        svg.text(title, [("x", SVG.number(left - 48)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
+          "circle",
+          [
+            ("cx", SVG.number(left - 40)), ("cy", SVG.number(y(i))), ("r", "4"),
+            ("class", "pseudo-node"),
+          ])
+        svg.text(
+          title, [("x", SVG.number(left - 48)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
         continue
       }
       guard let infection = row.infection else { continue }
@@ -148,8 +161,14 @@ struct InfectionTreeChart {
       label += "  " + ReportText.short(infection.user ?? "user unknown", 24)
       if let site = infection.site { label += " · " + ReportText.short(site, 28) }
       svg.text(
-        label, [("x", SVG.number(xs[i] + 9)), ("y", SVG.number(y(i) + 4)), ("class", root ? "label root" : "label")],
-        title: "\(infection.host) (\(infection.user ?? "user unknown"), \(infection.site ?? "no site")) onset \(infection.onset)")
+        label,
+        [
+          ("x", SVG.number(xs[i] + 9)), ("y", SVG.number(y(i) + 4)),
+          ("class", root ? "label root" : "label"),
+        ],
+        title:
+          "\(infection.host) (\(infection.user ?? "user unknown"), \(infection.site ?? "no site")) onset \(infection.onset)"
+      )
     }
     svg.close("g")
     return svg.finished()

@@ -26,7 +26,8 @@ struct SVG {
   /// An empty element, such as `line` or `rect`.
   mutating func element(_ name: String, _ attributes: [(String, String)], title: String? = nil) {
     if let title {
-      markup += "<\(name)\(SVG.attributes(attributes))><title>"
+      markup +=
+        "<\(name)\(SVG.attributes(attributes))><title>"
         + ReportText.html(ReportText.short(title, 400)) + "</title></\(name)>"
     } else {
       markup += "<\(name)\(SVG.attributes(attributes))/>"
@@ -36,7 +37,9 @@ struct SVG {
   /// A `text` element.
   mutating func text(_ content: String, _ attributes: [(String, String)], title: String? = nil) {
     markup += "<text\(SVG.attributes(attributes))>"
-    if let title { markup += "<title>" + ReportText.html(ReportText.short(title, 400)) + "</title>" }
+    if let title {
+      markup += "<title>" + ReportText.html(ReportText.short(title, 400)) + "</title>"
+    }
     markup += ReportText.html(ReportText.visible(content)) + "</text>"
   }
 

@@ -30,13 +30,15 @@ struct SpreadCurve {
       "infected hosts (cumulative), local time; shaded: bounce floods",
       [("x", SVG.number(left)), ("y", "14"), ("class", "axis-title")])
     for flood in floods {
-      guard let s = LocalTime.seconds(flood.start), let e = LocalTime.seconds(flood.end), e > start, s < end
+      guard let s = LocalTime.seconds(flood.start), let e = LocalTime.seconds(flood.end), e > start,
+        s < end
       else { continue }
       let x0 = x(max(s, start))
       svg.element(
         "rect",
         [
-          ("x", SVG.number(x0)), ("y", SVG.number(top)), ("width", SVG.number(max(2, x(min(e, end)) - x0))),
+          ("x", SVG.number(x0)), ("y", SVG.number(top)),
+          ("width", SVG.number(max(2, x(min(e, end)) - x0))),
           ("height", SVG.number(plotHeight)), ("class", "flood"),
         ],
         title: "bounce flood on \(flood.server): \(flood.start) to \(flood.end)")
@@ -45,9 +47,14 @@ struct SpreadCurve {
     for (t, label) in zip(ticks, TimeAxis.labels(ticks)) {
       svg.element(
         "line",
-        [("x1", SVG.number(x(t))), ("x2", SVG.number(x(t))), ("y1", SVG.number(top)), ("y2", SVG.number(top + plotHeight)), ("class", "grid")])
+        [
+          ("x1", SVG.number(x(t))), ("x2", SVG.number(x(t))), ("y1", SVG.number(top)),
+          ("y2", SVG.number(top + plotHeight)), ("class", "grid"),
+        ])
       if x(t) <= left + plotWidth - 30 {
-        svg.text(label, [("x", SVG.number(x(t))), ("y", SVG.number(top + plotHeight + 14)), ("class", "tick")])
+        svg.text(
+          label,
+          [("x", SVG.number(x(t))), ("y", SVG.number(top + plotHeight + 14)), ("class", "tick")])
       }
     }
     var path = "M\(SVG.number(left)) \(SVG.number(y(0)))"
@@ -57,11 +64,23 @@ struct SpreadCurve {
     path += "H\(SVG.number(left + plotWidth))"
     svg.element("path", [("d", path), ("class", "curve")])
     svg.element(
-      "line", [("x1", SVG.number(left)), ("x2", SVG.number(left + plotWidth)), ("y1", SVG.number(top + plotHeight)), ("y2", SVG.number(top + plotHeight)), ("class", "axis-line")])
+      "line",
+      [
+        ("x1", SVG.number(left)), ("x2", SVG.number(left + plotWidth)),
+        ("y1", SVG.number(top + plotHeight)), ("y2", SVG.number(top + plotHeight)),
+        ("class", "axis-line"),
+      ])
     svg.element(
-      "line", [("x1", SVG.number(left)), ("x2", SVG.number(left)), ("y1", SVG.number(top)), ("y2", SVG.number(top + plotHeight)), ("class", "axis-line")])
-    svg.text("\(Int(scaleMax))", [("x", SVG.number(left - 6)), ("y", SVG.number(top + 9)), ("class", "count")])
-    svg.text("0", [("x", SVG.number(left - 6)), ("y", SVG.number(top + plotHeight)), ("class", "count")])
+      "line",
+      [
+        ("x1", SVG.number(left)), ("x2", SVG.number(left)), ("y1", SVG.number(top)),
+        ("y2", SVG.number(top + plotHeight)), ("class", "axis-line"),
+      ])
+    svg.text(
+      "\(Int(scaleMax))",
+      [("x", SVG.number(left - 6)), ("y", SVG.number(top + 9)), ("class", "count")])
+    svg.text(
+      "0", [("x", SVG.number(left - 6)), ("y", SVG.number(top + plotHeight)), ("class", "count")])
     return svg.finished()
   }
 }
