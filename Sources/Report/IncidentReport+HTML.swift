@@ -21,15 +21,16 @@ extension IncidentReport {
   /// visible (the template HTML-escapes).
   private func v(_ text: String?, _ absent: String = "—") -> String {
     guard let text, !text.isEmpty else { return absent }
-    return ReportText.visible(text)
+    return ReportText.prose(text)
   }
 
   private func path(_ text: String) -> String {
     if let root = options.pathRoot {
       let prefix = root.hasSuffix("/") ? root : root + "/"
-      if text.hasPrefix(prefix) { return v(String(text.dropFirst(prefix.count))) }
+      if text.hasPrefix(prefix) { return ReportText.visible(String(text.dropFirst(prefix.count))) }
     }
-    return v(text)
+    // Paths are shown whole: an auditor must find the file.
+    return ReportText.visible(text)
   }
 
   private func time(_ text: String?) -> String {
@@ -278,7 +279,8 @@ extension IncidentReport {
         guard let e = evidence[ref] else { return nil }
         return [
           "what": what, "file": path(e.file), "line": e.line,
-          "text": e.text.isEmpty ? "(line not kept: ingested with --no-raw-lines)" : v(e.text),
+          "text": e.text.isEmpty
+            ? "(line not kept: ingested with --no-raw-lines)" : ReportText.visible(e.text),
         ]
       }
       return [

@@ -47,4 +47,36 @@ public enum ReportText {
     }
     return out
   }
+
+  /// `visible(text)` in at most `limit` characters, the last one `…` when
+  /// cut (for chart labels, whose full text goes in a tooltip).
+  public static func clip(_ text: String, _ limit: Int) -> String {
+    let shown = visible(text)
+    guard shown.count > limit else { return shown }
+    return String(shown.prefix(max(0, limit - 1))) + "…"
+  }
+
+  /// `visible(text)` with every run of more than `word` characters without a
+  /// space cut (``short(_:_:)``), and the whole cut at `total`: log text in
+  /// sentences and table cells stays readable whatever its length. Evidence
+  /// lines are quoted whole instead.
+  public static func prose(_ text: String, word: Int = 80, total: Int = 2000) -> String {
+    let shown = visible(text)
+    var out = ""
+    var run = ""
+    func flush() {
+      out += run.count > word ? String(run.prefix(word)) + "… (\(run.count - word) more)" : run
+      run = ""
+    }
+    for character in shown {
+      if character == " " {
+        flush()
+        out.append(character)
+      } else {
+        run.append(character)
+      }
+    }
+    flush()
+    return out.count > total ? String(out.prefix(total)) + "… (cut)" : out
+  }
 }

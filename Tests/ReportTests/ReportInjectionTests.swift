@@ -138,8 +138,8 @@ struct ReportInjectionTests {
         || (0x2066...0x2069).contains(s.value)
     }
     #expect(raw.isEmpty)
-    // The 5,000-character user name is cut where it is a label, quoted whole in evidence.
-    #expect(text.contains("more)"))
+    // The 5,000-character user name is cut in labels and sentences, quoted whole in evidence.
+    #expect(text.contains("jkim" + String(repeating: "A", count: 76) + "… (4924 more)"))
     #expect(text.contains(Self.long))
   }
 

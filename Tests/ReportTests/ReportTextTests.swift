@@ -44,4 +44,14 @@ struct ReportTextTests {
       #expect(csp.contains(directive))
     }
   }
+
+  @Test("Prose keeps its words and cuts only overlong runs; labels are clipped")
+  func prose() {
+    let long = String(repeating: "A", count: 300)
+    #expect(ReportText.prose("user \(long) at site") == "user " + String(repeating: "A", count: 80) + "… (220 more) at site")
+    #expect(ReportText.prose("a b\u{202E}c") == "a b\\u{202E}c")
+    #expect(ReportText.prose(String(repeating: "word ", count: 1000)).hasSuffix("… (cut)"))
+    #expect(ReportText.clip("Washington Middle School", 10) == "Washingto…")
+    #expect(ReportText.clip("mx1", 10) == "mx1")
+  }
 }

@@ -8,9 +8,9 @@ import Forensics
 /// to the right of their parent, so edges never cross a label.
 struct InfectionTreeChart {
   static let rowHeight = 20.0
-  static let labelWidth = 330.0
-  static let plotWidth = 560.0
-  static let left = 90.0
+  static let labelWidth = 380.0
+  static let plotWidth = 520.0
+  static let left = 130.0
   static let top = 46.0
 
   struct Row {
@@ -111,7 +111,7 @@ struct InfectionTreeChart {
     svg.open("g", [("class", "edges")])
     for (i, row) in rows.enumerated() {
       guard let parent = row.parentRow, let infection = row.infection else { continue }
-      let px = rows[parent].infection == nil ? left - 40 : xs[parent]
+      let px = rows[parent].infection == nil ? left - 20 : xs[parent]
       let dashed = infection.confidence < 0.5 || rows[parent].title == "source unknown"
       let path =
         "M\(SVG.number(px)) \(SVG.number(y(parent)))V\(SVG.number(y(i)))H\(SVG.number(xs[i]))"
@@ -141,11 +141,11 @@ struct InfectionTreeChart {
         svg.element(
           "circle",
           [
-            ("cx", SVG.number(left - 40)), ("cy", SVG.number(y(i))), ("r", "4"),
+            ("cx", SVG.number(left - 20)), ("cy", SVG.number(y(i))), ("r", "4"),
             ("class", "pseudo-node"),
           ])
         svg.text(
-          title, [("x", SVG.number(left - 48)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
+          title, [("x", SVG.number(left - 28)), ("y", SVG.number(y(i) + 4)), ("class", "pseudo")])
         continue
       }
       guard let infection = row.infection else { continue }
@@ -157,9 +157,9 @@ struct InfectionTreeChart {
           ("class", root ? "node root" : "node"),
         ],
         title: "\(infection.host), onset \(infection.onset)")
-      var label = ReportText.short(infection.host, 40)
-      label += "  " + ReportText.short(infection.user ?? "user unknown", 24)
-      if let site = infection.site { label += " · " + ReportText.short(site, 28) }
+      var label = ReportText.clip(infection.host, 24)
+      label += "  " + ReportText.clip(infection.user ?? "user unknown", 20)
+      if let site = infection.site { label += " · " + ReportText.clip(site, 26) }
       svg.text(
         label,
         [
