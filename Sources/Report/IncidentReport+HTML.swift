@@ -90,9 +90,11 @@ extension IncidentReport {
       var lead =
         "A mail worm ran on \(infections.count) internal host\(infections.count == 1 ? "" : "s")"
       lead += sitesHit.isEmpty ? "" : " at \(sitesHit.count) site\(sitesHit.count == 1 ? "" : "s")"
-      lead += ", from \(ReportTime.long(first.onset))"
       if last.onset != first.onset {
-        lead += " to \(ReportTime.long(last.onset)) (last new infection)"
+        lead += ", starting between \(ReportTime.long(first.onset)) (the first worm message)"
+        lead += " and \(ReportTime.long(last.onset)) (the last new infection)"
+      } else {
+        lead += ", starting at \(ReportTime.long(first.onset))"
       }
       lead += ". The infected hosts sent \(IncidentReport.grouped(wormMessages)) worm messages"
       if forgedWorm > 0 {
