@@ -4,7 +4,7 @@ CHECK := --explicit-target-dependency-import-check error
 RELEASE_BIN = .build/release/mailtrace
 DEBUG_BIN = .build/debug/mailtrace
 
-.PHONY: deps build release demo test bench accuracy clean
+.PHONY: deps build release demo browser test bench accuracy clean
 
 # The system libraries mailtrace links: SQLite and zlib (Debian/Ubuntu packages).
 deps:
@@ -24,18 +24,21 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(CHECK)
 
-# Ingest the bundled outbreak and print what the analysis finds.
+# Ingest the bundled outbreak, print what the analysis finds, write reports/incident.html.
 demo: release
 	@mkdir -p reports
 	@rm -f reports/demo.db reports/demo.db-wal reports/demo.db-shm
-	$(RELEASE_BIN) ingest fixtures/outbreak --db reports/demo.db \
-	  --sites fixtures/outbreak/sites.csv --local-domains fixtures/outbreak/local-domains.txt
-	@echo
-	$(RELEASE_BIN) patient-zero --db reports/demo.db
-	@echo
-	$(RELEASE_BIN) spread --db reports/demo.db | head -n 12
+	@$(RELEASE_BIN) demo --db reports/demo.db --out reports/incident.html
 
-test: build
+# Headless Chromium (and python3, which drives it) for the report's browser tests.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v python3 >/dev/null; then \
+	  echo "Installing chromium and python3 (for the report's browser tests)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium python3; \
+	fi
+
+test: build browser
 	MAILTRACE_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test $(CHECK)
 
 # Ingest speed against `zcat | wc -l` on a generated 2.2-million-line archive,

@@ -13,6 +13,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     // zlib from the system (zlib1g-dev), wrapped in a few inline functions.
@@ -36,8 +37,14 @@ let package = Package(
       name: "Forensics",
       dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strict),
-    // HTML and SVG rendering of Forensics results.
-    .target(name: "Report", dependencies: ["Forensics"], swiftSettings: strict),
+    // HTML and SVG rendering of Forensics results; templates compiled in as string literals.
+    .target(
+      name: "Report",
+      dependencies: [
+        "Forensics", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Mustache", package: "swift-mustache"),
+      ],
+      swiftSettings: strict),
     // Synthetic outbreaks and their ground truth; depends on nothing of ours.
     .target(name: "Simulation", dependencies: ["CZlib"], swiftSettings: strict),
     .executableTarget(
@@ -60,6 +67,12 @@ let package = Package(
       name: "ForensicsTests",
       dependencies: [
         "Forensics", "MailStore", "Simulation", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
+    .testTarget(
+      name: "ReportTests",
+      dependencies: [
+        "Report", "Forensics", "MailStore", "TestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .testTarget(

@@ -17,7 +17,8 @@ struct MailTrace: ParsableCommand {
       """,
     subcommands: [
       Ingest.self, Hosts.self, PatientZero.self, Spread.self, Timeline.self, Bounces.self,
-      Forgeries.self, MessageTrace.self, SQL.self, SchemaCommand.self, Simulate.self,
+      Forgeries.self, MessageTrace.self, ReportCommand.self, SQL.self, SchemaCommand.self,
+      Simulate.self, Demo.self,
     ])
 }
 
