@@ -411,6 +411,18 @@ struct BadInputTests {
     #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM messages", as: Int.self) == 20 + 100_000)
   }
 
+  /// Found by `make soak`: `hosts` read while the first batches held no
+  /// `from=` line yet built invalid SQL (`CASE server ELSE 15 END`).
+  @Test func row25QuestionsWorkOnADatabaseWithNoMessagesYet() throws {
+    let dir = try TemporaryFolder()
+    #expect(try ingest([Self.fixture("row15-clock-back.log")], db: dir.path("t.db")).status == 0)
+    for question in ["hosts", "bounces", "forgeries", "spread", "patient-zero", "timeline"] {
+      let run = try CLI.run([question, "--db", dir.path("t.db")])
+      #expect(run.status == 0, "\(question): \(run.stderr)")
+      #expect(!run.stderr.contains("syntax error"), "\(question)")
+    }
+  }
+
   @Test func row27TenThousandRecipientsAreTenThousandRows() throws {
     let dir = try TemporaryFolder()
     let run = try ingest([Self.fixture("row27-many-recipients.log.gz")], db: dir.path("t.db"))
