@@ -15,8 +15,11 @@ TARGETS=${*:-FuzzMailLine FuzzLogFile}
 # The Swift backtracer would hold a crashed fuzzer for minutes: libFuzzer reports.
 export SWIFT_BACKTRACE=enable=no
 
-$SWIFT build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-BIN=.build/debug
+# Release by default: about eight times the executions per second of a debug
+# build here; FUZZ_CONFIG=debug for the debug build (it can find other things).
+CONFIG=${FUZZ_CONFIG:-release}
+$SWIFT build -c "$CONFIG" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+BIN=.build/$CONFIG
 
 # Seeds: one line per file from the shared corpus and the fixtures (MailLine),
 # whole small files (LogFile, with two buffer-size bytes in front).
