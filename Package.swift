@@ -7,7 +7,10 @@ let package = Package(
   name: "mailtrace",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "mailtrace", targets: ["mailtrace"])
+    .executable(name: "mailtrace", targets: ["mailtrace"]),
+    // For the fuzz targets in FuzzTesting/ (a package of its own).
+    .library(name: "MailLog", targets: ["MailLog"]),
+    .library(name: "MailStore", targets: ["MailStore"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

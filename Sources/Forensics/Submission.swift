@@ -130,6 +130,9 @@ extension SubmissionLog {
       arguments.append(server)
     }
     serverCase += " ELSE 15 END"
+    // No server known yet (a database read while its first ingest writes):
+    // `CASE server ELSE 15 END` would be a syntax error.
+    if network.servers.isEmpty { serverCase = "15" }
     var local = "sender_domain COLLATE NOCASE IN (" + domains.map { _ in "?" }.joined(separator: ",") + ")"
     for domain in domains { arguments.append(domain) }
     for domain in domains {
