@@ -25,7 +25,11 @@ public struct Forgery: Equatable, Sendable {
 public enum ForgeryLog {
   /// Every internal host with at least one forged message, earliest latch first.
   public static func fetch(_ db: Database) throws -> [Forgery] {
-    let log = try SubmissionLog.fetch(db)
+    try fetch(db, log: SubmissionLog.fetch(db))
+  }
+
+  /// The same, from submissions already read.
+  public static func fetch(_ db: Database, log: SubmissionLog) throws -> [Forgery] {
     var found: [(Forgery, LineReference)] = []
     for host in log.hosts {
       guard let list = log.byHost[host],

@@ -106,7 +106,11 @@ extension InfectionTree {
     return try trace(db, log: log, outbreak: outbreak)
   }
 
-  static func trace(_ db: Database, log: SubmissionLog, outbreak: Outbreak) throws -> InfectionTree {
+  /// The tree from an outbreak already analysed on `log` (so that a caller
+  /// asking several questions analyses the outbreak once).
+  public static func trace(_ db: Database, log: SubmissionLog, outbreak: Outbreak) throws
+    -> InfectionTree
+  {
     guard !outbreak.infected.isEmpty else { return InfectionTree(outbreak: outbreak, infections: []) }
     var tracer = try MailboxReader(db, log: log, outbreak: outbreak)
     var infections: [Infection] = []

@@ -42,6 +42,12 @@ public struct NetworkContext: Sendable {
     return address.isPrivate || sites.contains { $0.contains(address) }
   }
 
+  /// Ranges of address text that hold every internal address (see
+  /// ``SiteNetwork/internalTextRanges(sites:)``).
+  public var internalTextRanges: [(lower: String, upper: String)] {
+    SiteNetwork.internalTextRanges(sites: sites)
+  }
+
   /// Whether `ip` belongs to the organisation (internal client or server).
   public func isInside(_ ip: String?) -> Bool {
     guard let ip else { return false }

@@ -6,8 +6,8 @@ import GRDB
 /// Found without knowing the answer, in three steps:
 /// 1. **Suspicious messages.** A submission is suspicious when its sender is
 ///    forged, a scanner called it a virus, or its host sent it inside a burst
-///    (at least ``Parameters/burstCount`` messages within
-///    ``Parameters/burstSeconds``).
+///    (at least ``Parameters/burstCount`` messages of about the same size
+///    within ``Parameters/burstSeconds``).
 /// 2. **Signature.** A worm mails one attachment, so its messages cluster in
 ///    size, and it runs on many hosts. The signature is the size band (±
 ///    ``Parameters/bandRatio``) that holds suspicious messages from the most
@@ -89,7 +89,9 @@ extension Outbreak {
     var suspicious: [String: [Bool]] = [:]
     var burst: [String: [Bool]] = [:]
     for (host, list) in log.byHost {
-      let inBurst = burstFlags(list, count: parameters.burstCount, window: parameters.burstSeconds)
+      let inBurst = burstFlags(
+        list, count: parameters.burstCount, window: parameters.burstSeconds,
+        ratio: 1 + parameters.bandRatio)
       burst[host] = inBurst
       suspicious[host] = list.indices.map { i in list[i].forged || list[i].virus || inBurst[i] }
     }
@@ -171,15 +173,31 @@ extension Outbreak {
   }
 
   /// For each message, whether it lies inside a window of `window` seconds
-  /// holding at least `count` messages of the same host.
-  static func burstFlags(_ list: [Submission], count: Int, window: Int64) -> [Bool] {
+  /// holding at least `count` messages of the same host and of about its
+  /// size (within `ratio`² either way). Refused attempts (size 0) carry no
+  /// size and count towards any burst.
+  ///
+  /// A worm sends one attachment again and again; a busy person sends
+  /// several messages of unrelated sizes. Counting only like-sized messages
+  /// keeps ordinary busy hours, which every host has, from looking like a
+  /// worm at sizes that are merely common.
+  static func burstFlags(_ list: [Submission], count: Int, window: Int64, ratio: Double) -> [Bool] {
     var flags = [Bool](repeating: false, count: list.count)
     guard count > 1, list.count >= count else { return flags }
+    let spread = ratio * ratio
     var start = 0
+    var similar: [Int] = []
     for end in list.indices {
       while list[end].seconds - list[start].seconds > window { start += 1 }
-      if end - start + 1 >= count {
-        for i in start...end { flags[i] = true }
+      let size = Double(list[end].size)
+      guard size > 0, end - start + 1 >= count else { continue }
+      similar.removeAll(keepingCapacity: true)
+      for i in start...end {
+        let other = Double(list[i].size)
+        if other == 0 || (other * spread >= size && other <= size * spread) { similar.append(i) }
+      }
+      if similar.count >= count {
+        for i in similar { flags[i] = true }
       }
     }
     return flags
@@ -215,10 +233,13 @@ extension Outbreak {
     let ratio = 1 + parameters.bandRatio
     var best: (score: Double, lo: Int, hi: Int)?
     // Two pointers over the sorted sizes: the window [size, size * ratio²].
+    // Per host (by index) inside the window: messages, their weight, and
+    // virus verdicts; arrays, because the score is summed at every centre.
     var hi = 0
-    var perHost: [Int: Int] = [:]
-    var weights: [Int: Double] = [:]
-    var virusHosts: [Int: Int] = [:]
+    var perHost = [Int](repeating: 0, count: hosts.count)
+    var weights = [Double](repeating: 0, count: hosts.count)
+    var virusPerHost = [Int](repeating: 0, count: hosts.count)
+    var virusHosts = 0
     var lastCentre = -1
     // A virus verdict weighs most, a forged sender less, a burst alone least.
     func weight(_ item: Item) -> Double { item.virus ? 2 : item.forged ? 1 : 0.5 }
@@ -226,31 +247,32 @@ extension Outbreak {
       if lo > 0 {
         // Drop items[lo - 1] from the window.
         let gone = items[lo - 1]
-        perHost[gone.host, default: 1] -= 1
-        weights[gone.host, default: 0] -= weight(gone)
-        if perHost[gone.host] == 0 {
-          perHost[gone.host] = nil
-          weights[gone.host] = nil
-        }
+        perHost[gone.host] -= 1
+        weights[gone.host] -= weight(gone)
+        if perHost[gone.host] == 0 { weights[gone.host] = 0 }
         if gone.virus {
-          virusHosts[gone.host, default: 1] -= 1
-          if virusHosts[gone.host] == 0 { virusHosts[gone.host] = nil }
+          virusPerHost[gone.host] -= 1
+          if virusPerHost[gone.host] == 0 { virusHosts -= 1 }
         }
       }
       if hi < lo { hi = lo }
       let limit = Double(items[lo].size) * ratio * ratio
       while hi < items.count && Double(items[hi].size) <= limit {
-        perHost[items[hi].host, default: 0] += 1
-        weights[items[hi].host, default: 0] += weight(items[hi])
-        if items[hi].virus { virusHosts[items[hi].host, default: 0] += 1 }
+        let item = items[hi]
+        perHost[item.host] += 1
+        weights[item.host] += weight(item)
+        if item.virus {
+          if virusPerHost[item.host] == 0 { virusHosts += 1 }
+          virusPerHost[item.host] += 1
+        }
         hi += 1
       }
       if items[lo].size == lastCentre { continue }
       lastCentre = items[lo].size
       // Many hosts, each with many such messages, in one narrow band: the
       // square root keeps one busy host from outweighing a spreading worm.
-      var score = 2 * Double(virusHosts.count)
-      for (host, count) in perHost where count >= 2 { score += (weights[host] ?? 0).squareRoot() }
+      var score = 2 * Double(virusHosts)
+      for host in perHost.indices where perHost[host] >= 2 { score += weights[host].squareRoot() }
       if score > (best?.score ?? -1) {
         best = (score, lo, hi)
       }

@@ -74,6 +74,9 @@ public struct SubmissionLog: Sendable {
   public var byHost: [String: [Submission]]
   /// Queue ids (server, queue id) with a virus verdict.
   public var virusQueues: Set<QueueKey>
+  /// Distinct recipients per internal address, when the store has them
+  /// summarised (`relay_summary`); nil to count them from `deliveries`.
+  var recipientCounts: [String: Int]?
 
   /// Hosts sorted by address.
   public var hosts: [String] {
@@ -104,17 +107,8 @@ extension SubmissionLog {
   ///   then one range read of it per internal host (it covers every column
   ///   read), decoding integers only.
   public static func fetch(_ db: Database) throws -> SubmissionLog {
-    var relayCounts: [String: Int] = [:]
-    for row in try Row.fetchAll(
-      db,
-      sql: """
-        SELECT relay_ip, count(*) FROM messages
-        WHERE relay_ip IS NOT NULL AND relay_ip <> '' AND sender > '' GROUP BY relay_ip
-        """)
-    {
-      relayCounts[row[0]] = row[1]
-    }
-    let network = try NetworkContext.fetch(db, relayCounts: relayCounts)
+    let relayCounts = try RelayCounts.fetch(db)
+    let network = try NetworkContext.fetch(db, relayCounts: relayCounts.messages)
     let clocks = try ServerClocks.fetch(db)
     var virusQueues = Set<QueueKey>()
     for row in try Row.fetchAll(
@@ -136,10 +130,13 @@ extension SubmissionLog {
       arguments.append(server)
     }
     serverCase += " ELSE 15 END"
-    var local = "lower(sender_domain) IN (" + domains.map { _ in "?" }.joined(separator: ",") + ")"
+    // No server known yet (a database read while its first ingest writes):
+    // `CASE server ELSE 15 END` would be a syntax error.
+    if network.servers.isEmpty { serverCase = "15" }
+    var local = "sender_domain COLLATE NOCASE IN (" + domains.map { _ in "?" }.joined(separator: ",") + ")"
     for domain in domains { arguments.append(domain) }
     for domain in domains {
-      local += " OR lower(sender_domain) LIKE ?"
+      local += " OR sender_domain LIKE ?"
       arguments.append("%." + domain)
     }
     if domains.isEmpty { local = "0" }
@@ -164,7 +161,7 @@ extension SubmissionLog {
     var byHost: [String: [Submission]] = [:]
     let servers = network.servers
     let offsets = servers.map { server in clocks.changes[server] ?? [] }
-    for ip in relayCounts.keys where network.isInternalClient(ip) {
+    for ip in relayCounts.messages.keys where network.isInternalClient(ip) {
       var list: [Submission] = []
       var rowArguments = arguments
       rowArguments.append(ip)
@@ -191,6 +188,56 @@ extension SubmissionLog {
       if !list.isEmpty { byHost[ip] = list }
     }
     return SubmissionLog(
-      network: network, clocks: clocks, byHost: byHost, virusQueues: virusQueues)
+      network: network, clocks: clocks, byHost: byHost, virusQueues: virusQueues,
+      recipientCounts: relayCounts.recipients)
   }
 }
+
+/// Messages with a sender per relay address, and their distinct recipients
+/// where counted: from `relay_summary`, which the ingest rebuilds, or
+/// counted here for a store whose summary is empty (built row by row).
+struct RelayCounts {
+  var messages: [String: Int] = [:]
+  var recipients: [String: Int]?
+
+  static func fetch(_ db: Database) throws -> RelayCounts {
+    var counts = RelayCounts()
+    // Of the summary, only what the analysis reads: addresses that may be
+    // internal clients, and those that sent a few messages (candidate
+    // server addresses); not the many one-off outside senders.
+    if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM relay_summary)") == true {
+      var sites: [SiteNetwork] = []
+      for row in try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites") {
+        if let network = SiteNetwork(cidr: row[0], site: row[1]) { sites.append(network) }
+      }
+      var summarised: [String: Int] = [:]
+      let select = "SELECT relay_ip, messages, recipients FROM relay_summary"
+      var ranges = SiteNetwork.internalTextRanges(sites: sites).map { range in
+        (sql: select + " WHERE relay_ip >= ? AND relay_ip < ?",
+         arguments: StatementArguments([range.lower, range.upper]))
+      }
+      ranges.append((sql: select + " WHERE messages >= 3", arguments: StatementArguments()))
+      for (sql, arguments) in ranges {
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+          counts.messages[row[0]] = row[1]
+          if let n: Int = row[2] { summarised[row[0]] = n }
+        }
+      }
+      counts.recipients = summarised
+      return counts
+    }
+    // Read from the covering index of submissions, not the table: the
+    // planner would otherwise pick (relay_ip, time) and visit every row.
+    for row in try Row.fetchAll(
+      db,
+      sql: """
+        SELECT relay_ip, count(*) FROM messages INDEXED BY messages_submissions
+        WHERE relay_ip > '' AND sender > '' GROUP BY relay_ip
+        """)
+    {
+      counts.messages[row[0]] = row[1]
+    }
+    return counts
+  }
+}
+

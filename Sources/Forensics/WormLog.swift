@@ -49,14 +49,17 @@ public enum WormLog {
         messages: list.count, recipients: 0, forged: list.filter(\.forged).count, rejected: 0,
         infected: false, onset: nil, wormMessages: 0, lastUser: nil)
     }
-    // Rejected attempts, also from hosts that never got a message through.
-    for row in try Row.fetchAll(
-      db,
+    // Rejected attempts, also from hosts that never got a message through:
+    // only the index ranges that can hold internal addresses are read.
+    let rejects = try db.cachedStatement(
       sql: """
         SELECT relay_ip, count(*), min(time), max(time) FROM rejects
-        WHERE relay_ip IS NOT NULL AND relay_ip <> '' GROUP BY relay_ip
+        WHERE relay_ip >= ? AND relay_ip < ? GROUP BY relay_ip
         """)
-    {
+    let rejectRows = try network.internalTextRanges.flatMap { range in
+      try Row.fetchAll(rejects, arguments: [range.lower, range.upper])
+    }
+    for row in rejectRows {
       let ip: String = row[0]
       guard network.isInternalClient(ip) else { continue }
       let count: Int = row[1]
@@ -87,7 +90,11 @@ public enum WormLog {
         """)
     for ip in Array(table.keys) {
       guard var entry = table[ip] else { continue }
-      entry.recipients = try Int.fetchOne(recipients, arguments: ["ip": ip]) ?? 0
+      if let counts = log.recipientCounts {
+        entry.recipients = counts[ip] ?? 0
+      } else {
+        entry.recipients = try Int.fetchOne(recipients, arguments: ["ip": ip]) ?? 0
+      }
       entry.lastUser = try String.fetchOne(lastUser, arguments: [ip])
       if let infected = outbreak.infectedHost(ip) {
         entry.infected = true

@@ -53,12 +53,12 @@ struct Bounces: ParsableCommand {
     case .csv:
       var rejects: [String: Int] = [:]
       for r in series.rejects { rejects[r.time + "\u{0}" + r.server] = r.count }
-      var out = "time,server,count,rejects\n"
+      var out = CSVText.header(["time", "server", "count", "rejects"])
       for p in series.points {
-        out += CSV.row([
-          CSV.field(p.time), CSV.field(p.server), CSV.number(p.count),
-          CSV.number(rejects[p.time + "\u{0}" + p.server] ?? 0),
-        ]) + "\n"
+        out += CSVText.line([
+          .text(p.time), .text(p.server), .integer(p.count),
+          .integer(rejects[p.time + "\u{0}" + p.server] ?? 0),
+        ])
       }
       emit(out)
     case .text: emit(Bounces.text(series))

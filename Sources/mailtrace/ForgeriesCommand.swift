@@ -40,14 +40,15 @@ struct Forgeries: ParsableCommand {
           }
         ).rendered())
     case .csv:
-      var out = "host,site,latched_at,first_sender,server,queue_id,forged,messages_after,last_seen\n"
+      var out = CSVText.header([
+        "host", "site", "latched_at", "first_sender", "server", "queue_id", "forged",
+        "messages_after", "last_seen",
+      ])
       for f in forgeries {
-        out +=
-          CSV.row([
-            CSV.field(f.host), CSV.field(f.site), CSV.field(f.latchedAt), CSV.field(f.firstSender),
-            CSV.field(f.server), CSV.field(f.queueID), CSV.number(f.forged),
-            CSV.number(f.messagesAfter), CSV.field(f.lastSeen),
-          ]) + "\n"
+        out += CSVText.line([
+          .text(f.host), .text(f.site), .text(f.latchedAt), .text(f.firstSender), .text(f.server),
+          .text(f.queueID), .integer(f.forged), .integer(f.messagesAfter), .text(f.lastSeen),
+        ])
       }
       emit(out)
     case .text:

@@ -30,16 +30,16 @@ struct Hosts: ParsableCommand {
     case .json:
       emit(JSON.array(hosts.map(Hosts.json)).rendered())
     case .csv:
-      var out =
-        "ip,site,first_seen,last_seen,messages,recipients,forged,rejected,infected,onset,last_user,port25_attempts\n"
+      var out = CSVText.header([
+        "ip", "site", "first_seen", "last_seen", "messages", "recipients", "forged", "rejected",
+        "infected", "onset", "last_user", "port25_attempts",
+      ])
       for h in hosts {
-        out +=
-          CSV.row([
-            CSV.field(h.ip), CSV.field(h.site), CSV.field(h.firstSeen), CSV.field(h.lastSeen),
-            CSV.number(h.messages), CSV.number(h.recipients), CSV.number(h.forged),
-            CSV.number(h.rejected), h.infected ? "true" : "false", CSV.field(h.onset),
-            CSV.field(h.lastUser), CSV.number(h.port25Attempts),
-          ]) + "\n"
+        out += CSVText.line([
+          .text(h.ip), .text(h.site), .text(h.firstSeen), .text(h.lastSeen), .integer(h.messages),
+          .integer(h.recipients), .integer(h.forged), .integer(h.rejected), .bool(h.infected),
+          .text(h.onset), .text(h.lastUser), .integer(h.port25Attempts),
+        ])
       }
       emit(out)
     case .text:

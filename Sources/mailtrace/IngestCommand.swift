@@ -22,8 +22,10 @@ struct Ingest: ParsableCommand {
       ids, else from the gzip header's or the file's modification time.
 
       Exit status: 0 all read; 1 some input rejected or incomplete (named on stderr; all
-      else committed; run again when it is complete); 3 database locked, read-only, full
-      or corrupt; 130 interrupted (committed lines stay; run again to resume).
+      else committed; run again when it is complete), or with --strict anything odd;
+      3 database locked, read-only, full, corrupt or not a mailtrace database (nothing
+      of the open transaction written); 130 interrupted (committed lines stay; run again
+      to resume).
       """)
 
   @Argument(help: ArgumentHelp("Log files or folders.", valueName: "path"))
@@ -53,7 +55,46 @@ struct Ingest: ParsableCommand {
   @Flag(name: .customLong("no-raw-lines"), help: "Do not keep every raw line in the database (smaller, faster; `message` then shows no raw lines).")
   var noRawLines = false
 
+  @Option(
+    name: .customLong("max-decompressed"),
+    help: ArgumentHelp(
+      "The most bytes one file may hold decompressed (K, M, G suffixes; 0 for no limit). A file with more is read up to the cap and reported, exit status 1.",
+      valueName: "size"))
+  var maxDecompressed: ByteSize = ByteSize(bytes: IngestOptions.defaultMaxDecompressedBytes)
+
+  @Flag(help: "Read a file named on the command line even if it looks binary (its lines go to `unparsed`).")
+  var force = false
+
+  @Flag(help: "Exit with status 1 when anything was odd: unparsed or cut lines, bytes after the last gzip member, a .gz that is not gzip, a clock stepping back.")
+  var strict = false
+
   enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+  /// A byte count with an optional K, M or G suffix (powers of 1024).
+  struct ByteSize: ExpressibleByArgument {
+    var bytes: Int
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+      var digits = Substring(argument)
+      var unit = 1
+      switch argument.last?.uppercased() {
+      case "K": unit = 1 << 10
+      case "M": unit = 1 << 20
+      case "G": unit = 1 << 30
+      case "T": unit = 1 << 40
+      default: break
+      }
+      if unit > 1 { digits = digits.dropLast() }
+      guard let value = Int(digits), value >= 0 else { return nil }
+      let (product, overflow) = value.multipliedReportingOverflow(by: unit)
+      guard !overflow else { return nil }
+      bytes = product == 0 ? Int.max : product
+    }
+
+    var defaultValueDescription: String { "\(bytes >> 30)G" }
+  }
 
   func validate() throws {
     if let year, !(1970...2200).contains(year) {
@@ -64,6 +105,8 @@ struct Ingest: ParsableCommand {
   func run() throws {
     var options = IngestOptions(paths: paths, year: year)
     options.storeRawLines = !noRawLines
+    options.maxDecompressedBytes = maxDecompressed.bytes
+    options.force = force
     do {
       if let sites { try options.context.loadSites(sites) }
       if let localDomains { try options.context.loadLocalDomains(localDomains) }
@@ -112,6 +155,18 @@ struct Ingest: ParsableCommand {
       throw ExitStatus.interrupted
     }
     if !report.problems.isEmpty { throw ExitStatus.inputProblem }
+    if strict {
+      let c = report.counts
+      var odd: [String] = []
+      if c.unparsed > 0 { odd.append("\(grouped(c.unparsed)) unparsed lines") }
+      if c.oversize > 0 { odd.append("\(grouped(c.oversize)) lines over 64 KiB") }
+      if !report.warnings.isEmpty { odd.append("\(report.warnings.count) warnings") }
+      if !report.skippedFiles.isEmpty { odd.append("\(report.skippedFiles.count) files skipped as not logs") }
+      if !odd.isEmpty {
+        printError("Error: --strict: \(odd.joined(separator: ", ")); everything read was committed.")
+        throw ExitStatus.inputProblem
+      }
+    }
     if report.files == 0 && report.problems.isEmpty {
       printError("Error: no log files found in \(paths.map(terminalSafe).joined(separator: ", "))")
       throw ExitStatus.inputProblem
@@ -123,11 +178,14 @@ struct Ingest: ParsableCommand {
     case .truncated:
       "Kept: every complete line before the damage. When the file is complete, run the same command again: only the rest is read."
     case .corrupt:
-      "Kept: every complete line before the damage. The rest of this file could not be decoded; the other files were read."
+      "Kept: every complete line decoded before the damage was found; the file's status is `error`, so treat its lines as unverified. The other files were read."
+    case .notALog: "Nothing read from it; --force reads it anyway (every line into `unparsed`). The other files were read."
     case .notFound: "Nothing read from it; check the path. The other files were read."
     case .unreadable: "Nothing read from it; check its permissions. The other files were read."
     case .notRegularFile: "Only regular files and folders are read. The other files were read."
     case .io: "The other files were read; run the same command again to retry this one."
+    case .tooLarge:
+      "Kept: every complete line before the cap. The other files were read; raise --max-decompressed to read the rest."
     }
   }
 

@@ -10,12 +10,15 @@ struct MailTrace: ParsableCommand {
       SQLite database, then ask it questions.
 
       Exit status: 0 success; 1 some input was rejected or incomplete (the rest is
-      committed); 2 usage error; 3 the database is locked, read-only, full or corrupt;
-      130 interrupted (what was committed stays; run again to resume).
+      committed), or `sql` output was cut at its caps; 2 `sql` refused the query or
+      stopped it; 3 the database is locked, read-only, full or corrupt; 64 a usage
+      error in the command line (as swift-argument-parser reports it); 130
+      interrupted (what was committed stays; run again to resume).
       """,
     subcommands: [
       Ingest.self, Hosts.self, PatientZero.self, Spread.self, Timeline.self, Bounces.self,
-      Forgeries.self, MessageTrace.self, Simulate.self,
+      Forgeries.self, MessageTrace.self, ReportCommand.self, SQL.self, SchemaCommand.self,
+      Simulate.self, Demo.self,
     ])
 }
 

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 import MailStore
 
-// Output helpers shared by the forensic commands: JSON, CSV (formula-safe),
-// aligned text tables, and opening the store read-only with the exit
+// Output helpers shared by the forensic commands: JSON, aligned text tables
+// (CSV is `CSVText` in Forensics, the one writer), and opening the store read-only with the exit
 // statuses of SPEC.md.
 
 /// A JSON value with keys kept in the order written.
@@ -69,8 +69,9 @@ enum JSON {
   }
 
   /// A JSON string literal: quotes, backslashes and control characters
-  /// escaped, and U+2028/U+2029 too (so the text is also safe inside a
-  /// script element).
+  /// escaped as `\uXXXX`, and so are the C1 controls, the bidi controls and
+  /// U+2028/U+2029 (what `TerminalText` escapes): the text stays exact for a
+  /// JSON reader, and safe on a terminal and inside a script element.
   static func writeString(_ s: String, to out: inout String) {
     out.append("\"")
     for scalar in s.unicodeScalars {
@@ -81,9 +82,7 @@ enum JSON {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028
-          || scalar.value == 0x2029
-        {
+        if TerminalText.needsEscape(scalar) {
           out += String(format: "\\u%04x", scalar.value)
         } else {
           out.unicodeScalars.append(scalar)
@@ -92,18 +91,6 @@ enum JSON {
     }
     out.append("\"")
   }
-}
-
-/// CSV (RFC 4180) with spreadsheet formula injection neutralised.
-enum CSV {
-  /// One text field: control characters shown escaped (CSV lands on
-  /// terminals too), then formula-neutralised and quoted (see `CSVText`).
-  static func field(_ text: String?) -> String { CSVText.field(text.map(terminalSafe)) }
-
-  /// A number field, written as is.
-  static func number(_ n: Int?) -> String { n.map(String.init) ?? "" }
-
-  static func row(_ fields: [String]) -> String { fields.joined(separator: ",") }
 }
 
 /// Aligned columns for the terminal; every cell passes through `terminalSafe`.

@@ -109,7 +109,9 @@ struct Spread: ParsableCommand {
     return out + "\n"
   }
 
-  /// Graphviz text; every label is quoted and escaped.
+  /// Graphviz text; every label is quoted and escaped. A line break between
+  /// the parts of a label is Graphviz's `\n`; control and bidi characters
+  /// from the logs are shown as `\u{HEX}` (as on the terminal), not dropped.
   static func dot(_ tree: InfectionTree, root: String?) -> String {
     func quoted(_ s: String) -> String {
       var out = "\""
@@ -119,8 +121,11 @@ struct Spread: ParsableCommand {
         case "\\": out += "\\\\"
         case "\n": out += "\\n"
         default:
-          if scalar.value < 0x20 || scalar.value == 0x7F { continue }
-          out.unicodeScalars.append(scalar)
+          if TerminalText.needsEscape(scalar) {
+            out += "\\\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+          } else {
+            out.unicodeScalars.append(scalar)
+          }
         }
       }
       return out + "\""

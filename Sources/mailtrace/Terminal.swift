@@ -1,3 +1,4 @@
+import Forensics
 import Foundation
 import Synchronization
 
@@ -15,21 +16,9 @@ func printError(_ text: String) {
 }
 
 /// Log text is written by attackers: control characters (ANSI escapes,
-/// carriage returns, bidi overrides) are shown escaped, never sent raw to a
-/// terminal.
-func terminalSafe(_ text: String) -> String {
-  var out = ""
-  out.reserveCapacity(text.utf8.count)
-  for scalar in text.unicodeScalars {
-    switch scalar.value {
-    case 0x09, 0x20..<0x7F: out.unicodeScalars.append(scalar)
-    case 0..<0x20, 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029:
-      out += String(format: "\\u{%X}", scalar.value)
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out
-}
+/// carriage returns, NULs, bidi overrides) are shown escaped, never sent raw
+/// to a terminal. The one rule is `TerminalText.escape` (Forensics).
+func terminalSafe(_ text: String) -> String { TerminalText.escape(text) }
 
 /// A one-line progress bar on standard error, redrawn at most ten times a second.
 final class ProgressBar: @unchecked Sendable {

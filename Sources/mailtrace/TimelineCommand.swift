@@ -56,11 +56,17 @@ struct Timeline: ParsableCommand {
     let out = BufferedOutput()
     switch format {
     case .csv:
-      out.write("time,host,sender,recipient,server,queue_id,status,worm,kind,detail\n")
+      out.write(
+        CSVText.header([
+          "time", "host", "sender", "recipient", "server", "queue_id", "status", "worm", "kind",
+          "detail",
+        ]))
     case .timesketch:
       out.write(
-        "message,datetime,timestamp_desc,host,sender,recipient,server,queue_id,status,worm,"
-          + "detail\n")
+        CSVText.header([
+          "message", "datetime", "timestamp_desc", "host", "sender", "recipient", "server",
+          "queue_id", "status", "worm", "detail",
+        ]))
     case .json:
       out.write("[")
     case .text:
@@ -93,17 +99,17 @@ struct Timeline: ParsableCommand {
   }
 
   static func text(_ e: TimelineEntry) -> String {
-    pad(e.time, 20) + pad(e.host ?? "-", 16) + pad(e.server, 7) + pad(e.status, 9)
+    pad(terminalSafe(e.time), 20) + pad(terminalSafe(e.host ?? "-"), 16)
+      + pad(terminalSafe(e.server), 7) + pad(terminalSafe(e.status), 9)
       + pad(e.worm ? "worm" : "", 5) + "<" + terminalSafe(e.sender ?? "") + "> -> "
       + terminalSafe(e.recipient ?? "?") + "\n"
   }
 
   static func csv(_ e: TimelineEntry) -> String {
-    CSV.row([
-      CSV.field(e.time), CSV.field(e.host), CSV.field(e.sender), CSV.field(e.recipient),
-      CSV.field(e.server), CSV.field(e.queueID), CSV.field(e.status), e.worm ? "true" : "false",
-      CSV.field(e.kind.rawValue), CSV.field(e.detail),
-    ]) + "\n"
+    CSVText.line([
+      .text(e.time), .text(e.host), .text(e.sender), .text(e.recipient), .text(e.server),
+      .text(e.queueID), .text(e.status), .bool(e.worm), .text(e.kind.rawValue), .text(e.detail),
+    ])
   }
 
   /// ISO 8601 with the server's UTC offset when the logs gave it (sendmail
@@ -122,12 +128,11 @@ struct Timeline: ParsableCommand {
     let what = e.kind == .reject ? "rejected" : e.status
     var message = "\(e.host ?? "?") <\(e.sender ?? "")> -> \(e.recipient ?? "?") on \(e.server): \(what)"
     if e.worm { message += " (worm)" }
-    return CSV.row([
-      CSV.field(message), CSV.field(datetime(e)),
-      CSV.field(e.kind == .reject ? "SMTP reject" : "Delivery attempt"), CSV.field(e.host),
-      CSV.field(e.sender), CSV.field(e.recipient), CSV.field(e.server), CSV.field(e.queueID),
-      CSV.field(e.status), e.worm ? "true" : "false", CSV.field(e.detail),
-    ]) + "\n"
+    return CSVText.line([
+      .text(message), .text(datetime(e)), .text(e.kind == .reject ? "SMTP reject" : "Delivery attempt"),
+      .text(e.host), .text(e.sender), .text(e.recipient), .text(e.server), .text(e.queueID),
+      .text(e.status), .bool(e.worm), .text(e.detail),
+    ])
   }
 
   static func json(_ e: TimelineEntry) -> String {

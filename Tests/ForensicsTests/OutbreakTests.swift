@@ -119,6 +119,41 @@ struct OutbreakTests {
     #expect(hosts[firstClean...].allSatisfy { !$0.infected })
   }
 
+  @Test("busy hours at a common size are not a worm: bursts count only like-sized messages")
+  func commonSizeInBusyHours() throws {
+    let store = try StoreBuilder()
+    let base = try #require(LocalTime.seconds("2004-02-24 08:00:00"))
+    var generator = SplitMix(seed: 42)
+    // Forty clean hosts, each with thirty busy moments: three messages in two
+    // minutes, one of them at a size many messages share (a mail client's
+    // smallest message), the others of any size.
+    for h in 0..<40 {
+      let ip = "10.2.0.\(h + 10)"
+      for burst in 0..<30 {
+        let start = base + Int64(burst) * 3_000 + Int64(h * 7)
+        for (k, size) in [420, 1_000 + Int(generator.next() % 8_000), 9_500 + Int(generator.next() % 40_000)].enumerated() {
+          try store.message(
+            time: LocalTime.text(start + Int64(k) * 40), sender: "u\(h)@district.example",
+            size: size, relayIP: ip)
+        }
+      }
+    }
+    // A worm on five hosts: forged senders, one attachment, ten an hour.
+    let worm = (0..<5).map { "10.3.0.\($0 + 10)" }
+    for (h, ip) in worm.enumerated() {
+      for k in 0..<20 {
+        try store.message(
+          time: LocalTime.text(base + 40_000 + Int64(h * 600 + k * 360)),
+          sender: "x\(k)@elsewhere.example", size: 30_000 + Int(generator.next() % 40), relayIP: ip)
+      }
+    }
+    let outbreak = try store.read { db in try Outbreak.fetch(db) }
+    let signature = try #require(outbreak.signature)
+    #expect(signature.contains(30_020))
+    #expect(!signature.contains(420))
+    #expect(Set(outbreak.infected.map(\.host)) == Set(worm))
+  }
+
   @Test("worm mail through a secondary MX on another clock is followed to the submitting host")
   func secondaryMX() throws {
     let store = try StoreBuilder()

@@ -120,13 +120,15 @@ struct QuestionTests {
     #expect(MessageJourney.nextHopQueueID("Sent") == nil)
   }
 
+  // A neutralised field is also quoted (OWASP); CR and LF are shown escaped,
+  // as on a terminal, so a CR can no longer start a formula (see CSVText).
   @Test(
     "CSV fields that a spreadsheet would run are neutralised",
     arguments: [
       ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
-      ("+1+1", "'+1+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-      ("\rx", "\"'\rx\""), ("a,b", "\"a,b\""), ("plain@example.org", "plain@example.org"),
-      ("line\nbreak", "\"line\nbreak\""),
+      ("+1+1", "\"'+1+1\""), ("-2", "\"'-2\""), ("@SUM(A1)", "\"'@SUM(A1)\""), ("\tx", "\"'\tx\""),
+      ("\rx", #"\u{D}x"#), ("a,b", "\"a,b\""), ("plain@example.org", "plain@example.org"),
+      ("line\nbreak", #"line\u{A}break"#),
     ])
   func csvNeutralised(input: String, expected: String) {
     #expect(CSVText.field(input) == expected)
@@ -162,4 +164,54 @@ struct QuestionTests {
     #expect(!context.isForged(sender: "root", domain: nil))
     #expect(!context.isForged(sender: "", domain: nil))
   }
+
+  @Test("address text ranges hold every internal address, and leave outside ones out")
+  func internalTextRanges() {
+    let sites = [
+      SiteNetwork(cidr: "198.18.0.0/15", site: "Annex")!,
+      SiteNetwork(cidr: "203.0.113.0/24", site: "Lab")!,
+      SiteNetwork(cidr: "100.64.0.0/10", site: "CGN")!,
+    ]
+    let ranges = SiteNetwork.internalTextRanges(sites: sites)
+    func covered(_ text: String) -> Bool {
+      ranges.contains { text >= $0.lower && text < $0.upper }
+    }
+    var generator = SystemRandomNumberGenerator()
+    let networks = sites + ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map {
+      SiteNetwork(cidr: $0, site: "")!
+    }
+    for network in networks {
+      for _ in 0..<500 {
+        let hostBits = network.prefix == 32 ? 0 : UInt32.max >> UInt32(network.prefix)
+        let value = network.base | (UInt32.random(in: 0...UInt32.max, using: &generator) & hostBits)
+        let text = [24, 16, 8, 0].map { String((value >> UInt32($0)) & 255) }.joined(separator: ".")
+        #expect(covered(text), "\(text) in \(network.cidr)")
+        #expect(covered("[\(text)]") && covered("IPv6:::ffff:\(text)"))
+      }
+    }
+    for outside in ["8.8.8.8", "172.32.0.1", "172.15.0.1", "192.0.2.1", "1.10.0.1", "203.1.113.1"] {
+      #expect(!covered(outside), "\(outside)")
+    }
+    // A network wider than /8 cannot be narrowed by text: everything.
+    let wide = SiteNetwork.internalTextRanges(sites: [SiteNetwork(cidr: "64.0.0.0/2", site: "x")!])
+    #expect(wide.contains { "8.8.8.8" >= $0.lower && "8.8.8.8" < $0.upper })
+  }
+
+  @Test("hosts: the ingest's relay summary gives the worm log that counting the rows gives")
+  func relaySummary() throws {
+    let store = try StoreBuilder(sites: [("198.18.0.0/16", "Annex")])
+    var scenario = Scenario()
+    scenario.end = "2004-02-23 16:00:00"
+    try scenario.build(store)
+    try store.message(time: "2004-02-23 15:04:00", sender: "z@evil.example", size: 100, relayIP: "198.18.0.1")
+    let counted = try store.read { db in try WormLog.fetch(db) }
+    #expect(counted.contains { $0.recipients > 1 })
+    try store.queue.write { db in try RelaySummary.rebuild(db) }
+    let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM relay_summary") }
+    #expect((rows ?? 0) > 0)
+    let summarised = try store.read { db in try WormLog.fetch(db) }
+    #expect(summarised == counted)
+    #expect(summarised.map(\.ip).contains("198.18.0.1"))
+  }
 }
+

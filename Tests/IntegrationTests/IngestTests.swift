@@ -239,11 +239,16 @@ func json(_ text: String) throws -> [String: Any] {
     let expected = try contentDigest(dir.path("fresh.db"))
 
     // SIGINT: stops after a commit with status 130.
-    let interrupted = try startIngest(dir, db: "int.db")
+    let messages = Pipe()
+    let interrupted = try startIngest(dir, db: "int.db", stderr: messages)
     usleep(400_000)
     kill(interrupted.processIdentifier, SIGINT)
+    let said = String(decoding: messages.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     interrupted.waitUntilExit()
     #expect([130, 0].contains(interrupted.terminationStatus))
+    if interrupted.terminationStatus == 130 {
+      #expect(said.contains("Interrupted: ") && said.contains("lines committed; run the same command again to resume."))
+    }
     #expect(try CLI.run(["ingest", dir.url.path, "--db", dir.path("int.db"), "--year", "2004"]).status == 0)
     #expect(try contentDigest(dir.path("int.db")) == expected)
 
@@ -254,16 +259,17 @@ func json(_ text: String) throws -> [String: Any] {
       kill(killed.processIdentifier, SIGKILL)
       killed.waitUntilExit()
     }
+    #expect(try scalar(dir.path("kill.db"), "PRAGMA integrity_check", as: String.self) == "ok")
     #expect(try CLI.run(["ingest", dir.url.path, "--db", dir.path("kill.db"), "--year", "2004"]).status == 0)
     #expect(try contentDigest(dir.path("kill.db")) == expected)
   }
 
-  private func startIngest(_ dir: TemporaryFolder, db: String) throws -> Process {
+  private func startIngest(_ dir: TemporaryFolder, db: String, stderr: Pipe? = nil) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
     process.arguments = ["ingest", dir.url.path, "--db", dir.path(db), "--year", "2004", "--quiet"]
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    process.standardError = stderr ?? FileHandle.nullDevice
     try process.run()
     return process
   }

@@ -13,9 +13,10 @@ enum CLI {
 
   @discardableResult
   static func run(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    executable: String? = nil
   ) throws -> Result {
-    try Executable.run(arguments, in: directory, environment: environment)
+    try Executable.run(arguments, in: directory, environment: environment, executable: executable)
   }
 }
 

@@ -21,11 +21,15 @@ public enum Executable {
 
   /// Runs the executable with `arguments`, without `$MAILTRACE_DB` and with no
   /// standard input, reading both pipes while it runs so neither can fill up.
+  ///
+  /// `executable` runs another program instead (such as `setpriv`, which then
+  /// runs mailtrace as another user).
   public static func run(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    executable: String? = nil
   ) throws -> Result {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = URL(fileURLWithPath: executable ?? path)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment

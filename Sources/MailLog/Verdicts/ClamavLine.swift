@@ -23,13 +23,17 @@ enum ClamavLine {
       if line.at(name.upperBound - 1) == ASCII.dot {
         name = name.lowerBound..<(name.upperBound - 1)
       }
-      if line.skip("Message ", at: &i, end: end), !line.has("from ", at: i, end: end) {
+      if line.skip("Message ", at: &i, end: end), i < infected.lowerBound,
+        !line.has("from ", at: i, end: end)
+      {
         let token = line.token(from: i, end: end)
         if !token.isEmpty, queueID == nil { queueID = token }
       }
       var sender: Field?
       var recipient: Field?
-      if let from = line.firstRange(of: "from ", in: i..<infected.lowerBound) {
+      // `Message infected by X`: the skipped "Message " may end past the
+      // space that starts " infected by ", so the search range can be empty.
+      if let from = line.firstRange(of: "from ", in: i..<max(i, infected.lowerBound)) {
         let token = line.token(from: from.upperBound, end: infected.lowerBound)
         let bare = LoggedAddress.bare(line, token)
         sender = token.isEmpty ? nil : bare

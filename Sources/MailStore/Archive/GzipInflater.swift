@@ -60,6 +60,8 @@ struct GzipInflater: ~Copyable {
 
   /// Offset in the file of the next compressed byte inflate has not consumed.
   private var consumedPosition: Int { filePosition - Int(stream.pointee.avail_in) }
+  /// Compressed bytes consumed so far (where an error is placed).
+  var compressedOffset: Int { consumedPosition }
 
   /// Decompresses into `output`, filling it unless the stream ends first.
   ///

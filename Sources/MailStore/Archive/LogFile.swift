@@ -54,6 +54,13 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers())
   }
 
+  /// Reads with buffers of the given sizes (at least one byte each), so that
+  /// lines and gzip members cross buffer ends: for the fuzz targets.
+  @_spi(Fuzzing)
+  public convenience init(path: String, inputBuffer: Int, outputBuffer: Int) throws(LogReadError) {
+    try self.init(path: path, buffers: Buffers(input: max(inputBuffer, 1), output: max(outputBuffer, 1)))
+  }
+
   init(path: String, buffers: Buffers) throws(LogReadError) {
     var status = stat()
     guard stat(path, &status) == 0 else {
@@ -134,6 +141,9 @@ public final class LogFile: Sendable {
   ///   - firstLine: the number of the first line delivered.
   ///   - includeUnterminatedFinalLine: whether a last line without LF is
   ///     delivered (`terminated` false) or held back for a later read.
+  ///   - maxBytes: the most decompressed bytes (counted from the start of the
+  ///     stream, skipped ones included) this file may hold. One byte more and
+  ///     the read stops with `.tooLarge`, after the complete lines before it.
   ///   - body: gets each line; returns false to stop (the summary then covers
   ///     what was delivered).
   /// - Returns: the counts and the resume point. If the stream is shorter than
@@ -143,7 +153,7 @@ public final class LogFile: Sendable {
   ///   line decoded before the damage was delivered; or whatever `body` throws.
   public func readLines(
     skipBytes: Int = 0, firstLine: Int = 1, includeUnterminatedFinalLine: Bool = true,
-    _ body: (borrowing LogLine) throws -> Bool
+    maxBytes: Int = .max, _ body: (borrowing LogLine) throws -> Bool
   ) throws -> ReadSummary {
     let file = try InputFile(path: path)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: buffers.output)
@@ -166,6 +176,7 @@ public final class LogFile: Sendable {
         let n = try file.read(into: output, count: buffers.output, position: position)
         if n == 0 { break }
         position += n
+        if position > maxBytes { throw Self.overCap(path, maxBytes, at: maxBytes) }
         if try !splitter.feed(UnsafeBufferPointer(start: output, count: n), body) {
           stopped = true
           break
@@ -175,6 +186,7 @@ public final class LogFile: Sendable {
       var inflater = try GzipInflater(file: file, inputCapacity: buffers.input)
       var toSkip = skip
       var damage: LogReadError?
+      var decompressed = 0
       while true {
         let n: Int
         do throws(LogReadError) {
@@ -184,6 +196,11 @@ public final class LogFile: Sendable {
           break
         }
         if n == 0 { break }
+        decompressed += n
+        if decompressed > maxBytes {
+          damage = Self.overCap(path, maxBytes, at: inflater.compressedOffset)
+          break
+        }
         let dropped = min(toSkip, n)
         toSkip -= dropped
         if dropped == n { continue }
@@ -211,5 +228,12 @@ public final class LogFile: Sendable {
     summary.unterminatedFinalLine = splitter.unterminatedAtEnd
     summary.stoppedEarly = stopped
     return summary
+  }
+
+  static func overCap(_ path: String, _ maxBytes: Int, at offset: Int) -> LogReadError {
+    LogReadError(
+      kind: .tooLarge, path: path, byteOffset: offset,
+      reason: "more than \(maxBytes) bytes decompressed (--max-decompressed); the rest is not read",
+      help: "a decompression bomb, or a larger log than allowed: raise --max-decompressed to read it")
   }
 }

@@ -24,6 +24,11 @@ public struct LogReadError: Error, Sendable, Equatable, CustomStringConvertible 
     case corrupt
     /// The operating system failed a read (or zlib ran out of memory).
     case io
+    /// More decompressed bytes than the per-file cap (`--max-decompressed`): a
+    /// decompression bomb, or a file far larger than a log should be.
+    case tooLarge
+    /// Binary data (a core dump, wtmp, a tarball), not a text log: refused.
+    case notALog
   }
 
   public var kind: Kind

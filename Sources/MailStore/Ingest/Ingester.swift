@@ -14,6 +14,16 @@ public struct IngestOptions: Sendable {
   /// written to: its last line, if it has no newline yet, is left for the
   /// next run.
   public var activeFileGrace: Int64 = 120
+  /// `--max-decompressed`: the most bytes one file may hold once
+  /// decompressed; a file with more is read up to the cap and reported
+  /// (exit status 1). Guards against decompression bombs.
+  public var maxDecompressedBytes = IngestOptions.defaultMaxDecompressedBytes
+  /// `--force`: read a file named on the command line even when it looks
+  /// binary (every line then lands in `unparsed`).
+  public var force = false
+
+  /// 16 GiB: far more than a day's maillog of a large site.
+  public static let defaultMaxDecompressedBytes = 16 << 30
 
   public init(paths: [String], year: Int? = nil) {
     self.paths = paths
@@ -129,6 +139,7 @@ public final class Ingester: @unchecked Sendable {
           try Self.linkDeliveries(db, after: 0)
           try Self.inferLocalDomains(db, deliveriesAfter: 0)
           try ClockSkew.derive(db)
+          try RelaySummary.rebuild(db)
           return .commit
         }
         try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -259,12 +270,13 @@ final class FileReader: @unchecked Sendable {
       return true
     }
     let named = explicitPaths.contains(Self.normalized(file.path))
-    if Self.looksBinary(head) {
+    if Self.looksBinary(head) && !(named && options.force) {
       if named {
         report.problems.append(
           LogReadError(
-            kind: .corrupt, path: file.path, byteOffset: 0,
-            reason: "binary data, not a text log; nothing read from it"))
+            kind: .notALog, path: file.path, byteOffset: 0,
+            reason: "binary data, not a text log; nothing read from it",
+            help: "--force reads it anyway, every line into `unparsed`"))
       } else {
         report.skippedFiles.append(file.path)
       }
@@ -275,6 +287,9 @@ final class FileReader: @unchecked Sendable {
       return true
     }
     report.files += 1
+    if file.compressionDiffersFromName && file.compression == .none {
+      report.warnings.append("\(file.path): named .gz but holds plain text; read as plain text")
+    }
     var state: FileState
     var isNew = false
     let registryIndex = registry.firstIndex { known in
@@ -324,7 +339,8 @@ final class FileReader: @unchecked Sendable {
     var readError: (any Error)?
     do {
       summary = try file.readLines(
-        skipBytes: resumeBytes, firstLine: resumeLines + 1, includeUnterminatedFinalLine: includeFinal
+        skipBytes: resumeBytes, firstLine: resumeLines + 1, includeUnterminatedFinalLine: includeFinal,
+        maxBytes: options.maxDecompressedBytes
       ) { line in
         if stop() {
           stopped = true
@@ -366,7 +382,12 @@ final class FileReader: @unchecked Sendable {
     if let readError {
       let described = (readError as? LogReadError) ?? LogReadError(
         kind: .io, path: file.path, byteOffset: nil, reason: "\(readError)")
-      batch.file.status = described.kind == .truncated ? "truncated" : "error"
+      batch.file.status =
+        switch described.kind {
+        case .truncated: "truncated"
+        case .tooLarge: "too-large"
+        default: "error"
+        }
       batch.file.error = described.description
       report.problems.append(described)
     }

@@ -73,3 +73,32 @@ public struct SiteNetwork: Equatable, Sendable {
     address.value & SiteNetwork.mask(prefix) == base
   }
 }
+
+extension SiteNetwork {
+  /// Ranges of address text (`lower <= text < upper`) that hold every
+  /// internal address, as stored in `relay_ip` columns: the RFC 1918 ranges
+  /// and `sites`, widened to whole leading octets, plus the bracketed and
+  /// `IPv6:` forms ``IPv4`` also reads. A superset, so that a query reads
+  /// a few index ranges and the caller decides exactly with ``IPv4``.
+  public static func internalTextRanges(sites: [SiteNetwork]) -> [(lower: String, upper: String)] {
+    // Dotted-decimal text of a network sorts from "a." up to "a/" ('/'
+    // follows '.'), or from "a.b." to "a.b/" when two octets are fixed.
+    var prefixes: Set<String> = ["10", "192.168"]
+    for second in 16...31 { prefixes.insert("172.\(second)") }
+    for network in sites {
+      let first = String(network.base >> 24)
+      switch network.prefix {
+      case 16...: prefixes.insert(first + "." + String((network.base >> 16) & 255))
+      case 8...: prefixes.insert(first)
+      default: return [(lower: "", upper: "\u{10FFFF}")]
+      }
+    }
+    // A range inside a wider one is read already.
+    let kept = prefixes.filter { p in
+      !prefixes.contains { other in other != p && p.hasPrefix(other + ".") }
+    }
+    return kept.sorted().map { (lower: $0 + ".", upper: $0 + "/") }
+      + [(lower: "IPv6:", upper: "IPv6;"), (lower: "[", upper: "\\")]
+  }
+}
+

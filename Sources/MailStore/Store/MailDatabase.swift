@@ -26,6 +26,10 @@ public enum MailDatabase {
   /// - temporary storage stays on disk: index builds that do not fit the
   ///   cache sort in temporary files, so memory stays flat on large inputs.
   /// - `busy_timeout` 5 s: wait briefly for a reader's checkpoint.
+  ///
+  /// Before anything is written, the file must be a mailtrace database (its
+  /// `application_id`) or empty, and pass `PRAGMA quick_check`; otherwise
+  /// `.notOurs` or `.corrupt` is thrown and the file is left as it was.
   public static func openForIngest(_ path: String) throws(StoreError) -> (DatabaseQueue, IngestLock) {
     let lock = try IngestLock.acquire(for: path)
     var config = Configuration()
@@ -41,6 +45,15 @@ public enum MailDatabase {
         if appID != Schema.applicationID && (appID != 0 || tables > 0) {
           throw StoreError(.notOurs, path: path, reason: "not a mailtrace database")
         }
+        // A damaged database is never written to: check it before the first write.
+        if tables > 0 {
+          let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+          if problems != ["ok"] {
+            throw StoreError(
+              .corrupt, path: path,
+              reason: "the database failed its integrity check (\(problems.joined(separator: "; "))); nothing was written")
+          }
+        }
         let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
         if journal?.lowercased() != "wal" {
           throw StoreError(.readOnly, path: path, reason: "cannot switch the database to WAL mode")
@@ -55,7 +68,15 @@ public enum MailDatabase {
     }
   }
 
+  /// How much of a database the questions map into memory (SQLite caps it
+  /// at its compile-time maximum).
+  static let readerMapSize: Int64 = 1 << 36
+
   /// Opens an existing database read-only (the questions and `sql`).
+  ///
+  /// A database on read-only media (its folder cannot be written, so SQLite
+  /// could not create the `-shm` file WAL readers need) is opened with
+  /// `immutable=1`: nothing can be changing it.
   public static func openReadOnly(_ path: String) throws(StoreError) -> DatabaseQueue {
     guard FileManager.default.fileExists(atPath: path) else {
       throw StoreError(.io, path: path, reason: "no database here; run `mailtrace ingest` first")
@@ -63,8 +84,15 @@ public enum MailDatabase {
     var config = Configuration()
     config.readonly = true
     config.busyMode = .timeout(5)
+    // The questions scan large indexes: map the file instead of copying
+    // each page through read(2) into a small cache. Pages mapped are the
+    // kernel's page cache, not this process's heap.
+    config.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA mmap_size = \(readerMapSize)")
+      try db.execute(sql: "PRAGMA cache_size = -65536")
+    }
     do {
-      let queue = try DatabaseQueue(path: path, configuration: config)
+      let queue = try DatabaseQueue(path: immutableURIIfReadOnlyMedia(path), configuration: config)
       try queue.read { db in
         let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         if appID != Schema.applicationID {
@@ -78,7 +106,25 @@ public enum MailDatabase {
   }
 }
 
+extension MailDatabase {
+  /// `file:PATH?immutable=1` when the database's folder cannot be written and
+  /// no `-wal` file is beside it; else `path` unchanged.
+  static func immutableURIIfReadOnlyMedia(_ path: String) -> String {
+    let folder = (path as NSString).deletingLastPathComponent
+    let dir = folder.isEmpty ? "." : folder
+    guard access(dir, W_OK) != 0, access(path + "-wal", F_OK) != 0 else { return path }
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "?#%")
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) else { return path }
+    return "file:\(encoded)?immutable=1"
+  }
+}
+
 /// An exclusive `flock` on `DBPATH.lock`, held for the length of an ingest.
+///
+/// The holder writes its process id into the file, so a second ingest can
+/// say which process holds the database.
 public final class IngestLock: @unchecked Sendable {
   private let fd: Int32
 
@@ -96,9 +142,15 @@ public final class IngestLock: @unchecked Sendable {
       throw StoreError(.io, path: dbPath, reason: "cannot create \(lockPath): \(reason)")
     }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      var buffer = [UInt8](repeating: 0, count: 32)
+      let n = pread(fd, &buffer, 31, 0)
       close(fd)
-      throw StoreError(.locked, path: dbPath, reason: "another ingest is writing this database")
+      let pid = n > 0 ? Int(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+      let holder = pid.map { " (pid \($0))" } ?? ""
+      throw StoreError(.locked, path: dbPath, reason: "another ingest\(holder) is writing this database")
     }
+    let pid = Array("\(getpid())\n".utf8)
+    if ftruncate(fd, 0) == 0 { _ = pwrite(fd, pid, pid.count, 0) }
     return IngestLock(fd: fd)
   }
 

@@ -166,7 +166,20 @@ public enum Schema {
           CREATE TABLE local_domains (domain TEXT PRIMARY KEY, source TEXT NOT NULL DEFAULT 'file');
           """)
     }
-    migrator.registerMigration("v2-connections-postfix") { db in
+    migrator.registerMigration("v2-relay-summary") { db in
+      try db.execute(
+        sql: """
+          -- One row per address that handed a server mail with a sender
+          -- (`messages.relay_ip`), rebuilt at the end of every ingest so that
+          -- the questions need not count 10^6 rows each time they are asked.
+          CREATE TABLE relay_summary (
+            relay_ip TEXT PRIMARY KEY,
+            messages INTEGER NOT NULL,   -- messages with a sender received from it
+            recipients INTEGER           -- their distinct recipients; internal addresses only
+          ) WITHOUT ROWID;
+          """)
+    }
+    migrator.registerMigration("v3-connections-postfix") { db in
       try db.execute(
         sql: """
           -- A packet a firewall logged (netfilter LOG): outbound port-25

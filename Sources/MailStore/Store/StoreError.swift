@@ -1,4 +1,15 @@
+import Foundation
 import GRDB
+
+/// `; N bytes free in FOLDER`, or nothing when the file system does not say.
+func freeSpace(near path: String) -> String {
+  let folder = (path as NSString).deletingLastPathComponent
+  let dir = folder.isEmpty ? "." : folder
+  var info = statvfs()
+  guard statvfs(dir, &info) == 0 else { return "" }
+  let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+  return "; \(free) bytes free in \(dir)"
+}
 
 /// A problem with the database itself: exit status 3 at the command line.
 ///
@@ -48,7 +59,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN, .SQLITE_AUTH:
       return StoreError(.readOnly, path: path, reason: "cannot write the database (\(message))")
     case .SQLITE_FULL:
-      return StoreError(.full, path: path, reason: "disk full (\(message))")
+      return StoreError(.full, path: path, reason: "disk full (\(message))\(freeSpace(near: path))")
     case .SQLITE_CORRUPT, .SQLITE_NOTADB:
       return StoreError(.corrupt, path: path, reason: "not a valid SQLite database (\(message))")
     default:

@@ -1,4 +1,0 @@
-import Forensics
-
-/// HTML and SVG rendering of forensic results.
-public enum Report {}

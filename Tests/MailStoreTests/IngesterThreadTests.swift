@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+@testable import MailStore
+
+/// The ingest's two threads (a reader that decompresses, splits and parses,
+/// and the writer) in one process, so that `swift test --sanitize=thread`
+/// (`make tsan`) watches every path between them: a whole run with progress
+/// reports, a run stopped from outside, and a run whose writer fails (in
+/// `DiskFullTests`).
+@Suite("Ingest: reader and writer threads")
+struct IngesterThreadTests {
+  @Test("a run with progress reports stores every line once")
+  func wholeRun() throws {
+    let scratch = try ArchiveScratch()
+    let plain = sampleLog(lines: 40_000, seed: 3)
+    let older = sampleLog(lines: 30_000, seed: 4)
+    try scratch.write("logs/maillog", plain)
+    try scratch.write("logs/maillog.1.gz", gzipMember(older))
+    var options = IngestOptions(paths: [scratch.path + "/logs"], year: 2004)
+    options.activeFileGrace = 0
+    let reports = Mutex<[IngestProgress]>([])
+    let (queue, lock) = try MailDatabase.openForIngest(scratch.path + "/t.db")
+    defer { withExtendedLifetime(lock) {} }
+    let report = try Ingester(database: queue, databasePath: scratch.path + "/t.db", options: options)
+      .run(progress: { progress in reports.withLock { $0.append(progress) } })
+    #expect(report.counts.lines == 70_000)
+    #expect(report.problems.isEmpty)
+    #expect(reports.withLock { $0.count } > 1)
+    #expect(reports.withLock { $0.last?.reading } == false)
+    let stored = try queue.read { db in
+      try Int.fetchOne(db, sql: "SELECT sum(last_line - first_line + 1) FROM raw_blocks")
+    }
+    #expect(stored == 70_000)
+  }
+
+  @Test("a run stopped from another thread commits whole batches, and the next run reads the rest")
+  func stoppedRun() throws {
+    let scratch = try ArchiveScratch()
+    let log = sampleLog(lines: 120_000, seed: 5)
+    try scratch.write("maillog", log)
+    var options = IngestOptions(paths: [scratch.path + "/maillog"], year: 2004)
+    options.activeFileGrace = 0
+    let dbPath = scratch.path + "/t.db"
+    let stop = Atomic<Bool>(false)
+    let first: IngestReport
+    do {
+      let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+      defer { withExtendedLifetime(lock) {} }
+      let stopper = Thread {
+        usleep(20_000)
+        stop.store(true, ordering: .relaxed)
+      }
+      stopper.start()
+      first = try Ingester(database: queue, databasePath: dbPath, options: options)
+        .run(shouldStop: { stop.load(ordering: .relaxed) })
+    }
+    let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+    defer { withExtendedLifetime(lock) {} }
+    let second = try Ingester(database: queue, databasePath: dbPath, options: options).run()
+    #expect(first.counts.lines + second.counts.lines == 120_000)
+    #expect(first.interrupted || first.counts.lines == 120_000)
+    let stored = try queue.read { db in
+      try Int.fetchOne(db, sql: "SELECT sum(last_line - first_line + 1) FROM raw_blocks")
+    }
+    #expect(stored == 120_000)
+  }
+}
