@@ -160,6 +160,9 @@ struct MailboxReader {
     onsets = Dictionary(
       outbreak.infected.map { ($0.host, $0.onsetSeconds) }, uniquingKeysWith: min)
     let mailers = MailboxReader.localMailers.map { "'\($0)'" }.joined(separator: ",")
+    // Every spelling of a mailbox in one read (see ``recipients(of:)``).
+    let spellings = Array(repeating: "?", count: 1 + log.network.localDomains.count)
+      .joined(separator: ",")
     // Only mail in (or near) the worm's size band can be the worm's; a
     // relayed copy is a few hundred bytes larger. Virus verdicts widen it.
     let low = outbreak.signature?.lowSize ?? 0
@@ -181,11 +184,11 @@ struct MailboxReader {
         SELECT d.server, d.queue_id, d.time, d.file_id, d.line,
                m.id, m.time, m.sender, m.size, m.msgid, m.relay_host, m.relay_ip, m.file_id, m.line
         FROM deliveries d
-        JOIN messages m ON m.server = d.server AND m.queue_id = d.queue_id AND m.time <= d.time
-        WHERE d.recipient = ? AND d.time >= ? AND d.status = 'sent'
+        JOIN messages m ON m.id = d.message_id
+        WHERE d.recipient IN (\(spellings)) AND d.time >= ? AND d.status = 'sent'
         AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
         AND (m.size BETWEEN ? AND ? \(scanned))
-        ORDER BY d.time, d.id, m.time DESC
+        ORDER BY d.time, d.id
         """)
   }
 
@@ -248,12 +251,12 @@ struct MailboxReader {
     if let known = mailboxes[mailbox] { return known }
     var found: [InfectingMessage] = []
     var seen = Set<LineReference>()
-    for recipient in recipients(of: mailbox) {
-      for row in try Row.fetchAll(
-        deliveriesTo, arguments: [recipient, since, sizeBand.low, sizeBand.high])
-      {
+    do {
+      var arguments = StatementArguments(recipients(of: mailbox))
+      arguments += [since, sizeBand.low, sizeBand.high]
+      for row in try Row.fetchAll(deliveriesTo, arguments: arguments) {
         let reference = LineReference(fileID: row[3], line: row[4])
-        // A reused queue id joins several messages: the latest one counts.
+        // A `to=` line naming the mailbox twice (two spellings) counts once.
         guard seen.insert(reference).inserted else { continue }
         let server: String = row[0]
         let time: String = row[2]

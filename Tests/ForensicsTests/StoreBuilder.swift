@@ -40,7 +40,9 @@ final class StoreBuilder {
   }
 
   func read<T>(_ body: (Database) throws -> T) throws -> T {
-    try queue.read { db in try body(db) }
+    // As the ingest does at its end: deliveries linked to their messages.
+    try queue.write { db in try DeliveryLinks.link(db) }
+    return try queue.read { db in try body(db) }
   }
 
   /// A fresh queue id.

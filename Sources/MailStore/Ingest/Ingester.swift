@@ -178,15 +178,7 @@ public final class Ingester: @unchecked Sendable {
   /// earlier file) to their message: the latest one with the same server and
   /// queue id received at or before the delivery.
   static func linkDeliveries(_ db: Database, after id: Int64) throws {
-    try db.execute(
-      sql: """
-        UPDATE deliveries SET message_id = (
-          SELECT m.id FROM messages m
-          WHERE m.server = deliveries.server AND m.queue_id = deliveries.queue_id
-            AND m.time <= deliveries.time
-          ORDER BY m.time DESC LIMIT 1)
-        WHERE id > ? AND message_id IS NULL
-        """, arguments: [id])
+    try DeliveryLinks.link(db, after: id)
   }
 
   /// Without `--local-domains`, the domains of recipients delivered by the
