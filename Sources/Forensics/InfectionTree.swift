@@ -165,8 +165,13 @@ struct MailboxReader {
       .joined(separator: ",")
     // Only mail in (or near) the worm's size band can be the worm's; a
     // relayed copy is a few hundred bytes larger. Virus verdicts widen it.
-    let low = outbreak.signature?.lowSize ?? 0
-    let high = (outbreak.signature?.highSize ?? Int.max - 4000) + 2000
+    var low = outbreak.signature?.lowSize ?? 0
+    var high = (outbreak.signature?.highSize ?? Int.max - 4000) + 2000
+    if outbreak.signature?.sizeKnown == false {
+      // No size to go by: only scanned mail.
+      low = Int(Int32.max)
+      high = low - 1
+    }
     let scanned =
       log.virusQueues.isEmpty
       ? ""
@@ -285,7 +290,7 @@ struct MailboxReader {
       return outbreak.wormMessageIDs.contains(message.id) ? (ip, message) : nil
     }
     guard let signature = outbreak.signature else { return nil }
-    if let ip = message.relayIP, network.isServer(ip),
+    if let ip = message.relayIP, network.isServer(ip), signature.sizeKnown,
       message.size >= signature.lowSize, message.size <= signature.highSize + 2000
     {
       // A copy relayed by a secondary MX: the entry is the first server's row.
@@ -298,7 +303,10 @@ struct MailboxReader {
     let scanned = log.virusQueues.contains(QueueKey(server: message.server, queueID: message.queueID))
     // Relay hops add a few hundred bytes of headers.
     let slack = max(1000, signature.typicalSize / 50)
-    guard scanned || (message.size >= signature.lowSize && message.size <= signature.highSize + slack)
+    guard
+      scanned
+        || (signature.sizeKnown && message.size >= signature.lowSize
+          && message.size <= signature.highSize + slack)
     else { return nil }
     switch try origins.origin(of: message) {
     case .external(let entry):

@@ -43,8 +43,15 @@ public struct Outbreak: Equatable, Sendable {
     public var forgedMessages: Int
     public var virusMessages: Int
     public var burstMessages: Int
+    /// False when the worm is known only from virus verdicts on messages
+    /// whose size was never logged (Postfix logs none for a message a milter
+    /// refused): then no size is in the band, and only scanned messages are
+    /// the worm's.
+    public var sizeKnown = true
 
-    public func contains(_ size: Int) -> Bool { size >= lowSize && size <= highSize }
+    public func contains(_ size: Int) -> Bool {
+      sizeKnown && size >= lowSize && size <= highSize
+    }
   }
 
   /// One infected host.
@@ -203,6 +210,25 @@ extension Outbreak {
     return flags
   }
 
+  /// A worm named by a scanner whose copies were all refused before their
+  /// size was logged: a signature without a size band.
+  static func virusOnlySignature(_ log: SubmissionLog) -> Signature? {
+    var hosts = 0
+    var messages = 0
+    var forged = 0
+    for list in log.byHost.values {
+      let refused = list.filter { $0.size == 0 && $0.virus }
+      guard !refused.isEmpty else { continue }
+      hosts += 1
+      messages += refused.count
+      forged += refused.filter(\.forged).count
+    }
+    guard hosts > 0 else { return nil }
+    return Signature(
+      lowSize: 0, highSize: 0, typicalSize: 0, hosts: hosts, forgedMessages: forged,
+      virusMessages: messages, burstMessages: 0, sizeKnown: false)
+  }
+
   static func findSignature(
     _ log: SubmissionLog, suspicious: [String: [Bool]], burst: [String: [Bool]],
     parameters: Parameters
@@ -228,7 +254,7 @@ extension Outbreak {
             size: list[i].size, host: h, virus: list[i].virus, forged: list[i].forged, burst: b[i]))
       }
     }
-    guard !items.isEmpty else { return nil }
+    guard !items.isEmpty else { return virusOnlySignature(log) }
     items.sort { $0.size < $1.size }
     let ratio = 1 + parameters.bandRatio
     var best: (score: Double, lo: Int, hi: Int)?
@@ -277,7 +303,7 @@ extension Outbreak {
         best = (score, lo, hi)
       }
     }
-    guard let found = best, found.score >= 1 else { return nil }
+    guard let found = best, found.score >= 1 else { return virusOnlySignature(log) }
     // Recentre on the median of the window and take ± bandRatio around it.
     let window = items[found.lo..<found.hi]
     let median = window[window.startIndex + window.count / 2].size

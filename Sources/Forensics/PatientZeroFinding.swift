@@ -93,6 +93,12 @@ extension PatientZeroFinding {
         "the worm keeps the senders' own addresses and no scanner named it: worm messages are "
           + "recognised by bursts and size alone")
     }
+    if spread.outbreak.signature?.sizeKnown == false {
+      notes.append(
+        "the scanner refused every worm copy before its size was logged: the worm is known "
+          + "by its virus verdicts only, so an inbound copy that arrived before the scanner "
+          + "knew it cannot be told by its size")
+    }
     var alternatives: [Alternative] = []
     let rootSeconds = LocalTime.seconds(root.onset) ?? 0
     for other in candidates where other.host != root.host {

@@ -100,7 +100,7 @@ extension IncidentReport {
       if forgedWorm > 0 {
         lead += ", \(IncidentReport.grouped(forgedWorm)) of them with forged senders"
       }
-      if let signature = tree.outbreak.signature {
+      if let signature = tree.outbreak.signature, signature.sizeKnown {
         lead += ", each about \(IncidentReport.grouped(signature.typicalSize)) bytes"
       }
       lead += "."
@@ -419,9 +419,13 @@ extension IncidentReport {
 
   func methodNotes() -> [String] {
     var notes: [String] = []
-    if let s = tree.outbreak.signature {
+    if let s = tree.outbreak.signature, !s.sizeKnown {
       notes.append(
-        "The worm was recognised from the logs alone: submissions that were forged, named by a virus scanner, or sent in bursts (3 or more within 5 minutes), clustered in size. Its signature is \(IncidentReport.grouped(s.lowSize))–\(IncidentReport.grouped(s.highSize)) bytes (typically \(IncidentReport.grouped(s.typicalSize))), seen from \(s.hosts) hosts; \(s.forgedMessages) of those messages had forged senders, \(s.virusMessages) virus verdicts."
+        "The worm was recognised by virus verdicts alone: the scanner refused every copy before its size was logged, so no size band could be drawn; \(s.virusMessages) refused messages from \(s.hosts) hosts. An inbound copy delivered before the scanner knew the worm cannot be told by its size."
+      )
+    } else if let s = tree.outbreak.signature {
+      notes.append(
+        "The worm was recognised from the logs alone: submissions that were forged, named by a virus scanner, or sent in bursts (3 or more of about one size within 5 minutes), clustered in size. Its signature is \(IncidentReport.grouped(s.lowSize))–\(IncidentReport.grouped(s.highSize)) bytes (typically \(IncidentReport.grouped(s.typicalSize))), seen from \(s.hosts) hosts; \(s.forgedMessages) of those messages had forged senders, \(s.virusMessages) virus verdicts."
       )
     } else {
       notes.append(

@@ -169,6 +169,45 @@ struct OutbreakTests {
     #expect(three.via?.entry.server == "mx2")
   }
 
+  @Test("every worm copy refused by the scanner before its size was logged: found, size unknown, said so")
+  func refusedBeforeSized() throws {
+    let store = try StoreBuilder()
+    // Ordinary mail of ordinary sizes from two hosts, one of them later infected.
+    for k in 0..<12 {
+      for ip in ["10.1.0.50", "10.1.0.51"] {
+        try store.message(
+          time: t("2004-02-24 08:00:00", Double(k * 20)), sender: "ann@district.example",
+          size: 1_500 + k * 97, relayIP: ip)
+      }
+    }
+    // An inbound message delivered to the user, then a login from the host.
+    let inbound = try store.message(
+      time: "2004-02-24 13:00:00", sender: "x@hotmail.example", size: 43_900, relayIP: "198.51.100.7")
+    try store.delivery(queueID: inbound, time: "2004-02-24 13:00:01", recipient: "ann")
+    try store.login(time: "2004-02-24 13:30:00", user: "ann", ip: "10.1.0.50")
+    // The worm from 10.1.0.50: each copy refused by the milter with a verdict, no size.
+    for k in 0..<8 {
+      let when = t("2004-02-24 13:40:00", Double(k))
+      let q = try store.message(time: when, sender: "y\(k)@aol.example", size: 0, relayIP: "10.1.0.50")
+      try store.verdict(time: when, queueID: q)
+    }
+    let (outbreak, finding) = try store.read { db in
+      (try Outbreak.fetch(db), try PatientZeroFinding.fetch(db))
+    }
+    let signature = try #require(outbreak.signature)
+    #expect(!signature.sizeKnown)
+    #expect(!signature.contains(43_900) && !signature.contains(0))
+    #expect(outbreak.infected.map(\.host) == ["10.1.0.50"])
+    let p = try #require(finding)
+    #expect(p.host == "10.1.0.50")
+    #expect(p.user == "ann")
+    // No size to tell the worm by: the 43,900-byte message is not named, and
+    // the answer is not confident.
+    #expect(p.infectedBy == nil)
+    #expect(p.confidence < 0.8)
+    #expect(p.notes.contains { $0.contains("size was logged") })
+  }
+
   @Test("virus verdicts alone define the signature when senders are not forged")
   func scannerVerdicts() throws {
     let store = try StoreBuilder()
