@@ -18,6 +18,15 @@ struct Ingest: ParsableCommand {
       scanner verdicts to `verdicts`, netfilter LOG lines to `connections`. The server
       is each line's host field, or for Exim's main log the name of its folder.
 
+      --server NAME=PATH (repeatable) names the server of every line of every file at
+      or under PATH (an input, or a file or folder inside an input folder), whatever
+      the host field says: two servers that both log as `mail` are told apart with
+      --server mxa=logs/a --server mxb=logs/b. The deepest PATH holding a file wins.
+      A file keeps the server it was first read under (`files.server_override`): a
+      later run without --server reads its new lines under the same name (a new file,
+      such as the fresh maillog after a rotation, is named only by --server), and a
+      run giving it another name refuses it (exit status 1) and reads the others.
+
       A missing year comes from --year, else from the UTC date in sendmail 8.12+ queue
       ids, else from the gzip header's or the file's modification time.
 
@@ -65,6 +74,13 @@ struct Ingest: ParsableCommand {
   @Flag(help: "Read a file named on the command line even if it looks binary (its lines go to `unparsed`).")
   var force = false
 
+  @Option(
+    name: .customLong("server"),
+    help: ArgumentHelp(
+      "Server NAME for every line of the files at or under PATH (an input or inside one), instead of their host field. Repeatable.",
+      valueName: "name=path"))
+  var servers: [String] = []
+
   @Flag(help: "Exit with status 1 when anything was odd: unparsed or cut lines, bytes after the last gzip member, a .gz that is not gzip, a clock stepping back.")
   var strict = false
 
@@ -100,13 +116,29 @@ struct Ingest: ParsableCommand {
     if let year, !(1970...2200).contains(year) {
       throw ValidationError("--year \(year) is out of range (1970-2200).")
     }
+    var checked: [ServerOverride] = []
+    for argument in servers {
+      let shown = "--server \(terminalSafe(argument))"
+      guard let override = ServerOverride(argument: argument) else {
+        throw ValidationError("\(shown): expected NAME=PATH.")
+      }
+      checked.append(override)
+      // The ones before passed: a problem now is this one's.
+      if let problem = ServerOverride.problem(checked, inputs: paths) {
+        throw ValidationError("\(shown): \(problem).")
+      }
+    }
   }
+
+  /// The `--server` options, checked by `validate()`.
+  private var serverOverrides: [ServerOverride] { servers.compactMap(ServerOverride.init(argument:)) }
 
   func run() throws {
     var options = IngestOptions(paths: paths, year: year)
     options.storeRawLines = !noRawLines
     options.maxDecompressedBytes = maxDecompressed.bytes
     options.force = force
+    options.serverOverrides = serverOverrides
     do {
       if let sites { try options.context.loadSites(sites) }
       if let localDomains { try options.context.loadLocalDomains(localDomains) }
@@ -180,6 +212,8 @@ struct Ingest: ParsableCommand {
     case .corrupt:
       "Kept: every complete line decoded before the damage was found; the file's status is `error`, so treat its lines as unverified. The other files were read."
     case .notALog: "Nothing read from it; --force reads it anyway (every line into `unparsed`). The other files were read."
+    case .serverConflict:
+      "Nothing read from it, so that its lines stay under one server. Run without --server for it (its recorded server is kept), or ingest into a new database to name it anew. The other files were read."
     case .notFound: "Nothing read from it; check the path. The other files were read."
     case .unreadable: "Nothing read from it; check its permissions. The other files were read."
     case .notRegularFile: "Only regular files and folders are read. The other files were read."

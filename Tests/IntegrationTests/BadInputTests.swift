@@ -11,7 +11,8 @@ import Testing
 /// how each was made). Each asserts the exit status, the message, and that
 /// nothing read before the problem is lost. Rows covered elsewhere: 20 and 21
 /// in `IngestCommandTests.anInterruptedIngestResumesToTheSameRows`, 23 in
-/// `MailStoreTests.DiskFullTests`.
+/// `MailStoreTests.DiskFullTests`, 37's two servers with one host name
+/// (`ingest --server`) in `ServerOverrideTests`.
 @Suite("Bad inputs (fixtures/bad)", .serialized)
 struct BadInputTests {
   static let bad = CLI.fixtures.appendingPathComponent("bad")

@@ -29,6 +29,9 @@ public struct LogReadError: Error, Sendable, Equatable, CustomStringConvertible 
     case tooLarge
     /// Binary data (a core dump, wtmp, a tarball), not a text log: refused.
     case notALog
+    /// A file read before under another server (`--server`): refused, so
+    /// that its lines stay under one server.
+    case serverConflict
   }
 
   public var kind: Kind

@@ -55,6 +55,9 @@ struct FileState: Sendable {
   var trailingGarbage: Int?
   var clockStepsBack: Int
   var oversizeLines: Int
+  /// `--server`: the server of every line of the file, instead of its host
+  /// field. Set when the file is first read and kept for good.
+  var serverOverride: String?
 }
 
 /// A bounded hand-over between the reading thread and the writer.

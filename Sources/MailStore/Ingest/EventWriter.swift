@@ -34,9 +34,15 @@ final class EventWriter {
   private let insertFile, updateFile, insertClock, insertConnection: OpaquePointer
   /// Postfix messages being put together from their daemons' lines.
   let postfix: PostfixAssembly
-  /// The server of lines without a host field (Exim's main log): the name
-  /// of the folder the file is in.
+  /// The server of the batch's lines that have no host field (Exim's main
+  /// log): the name of the folder the file is in; or of every line of the
+  /// file when it has a `--server` name (`FileState.serverOverride`).
   private var fallbackServer = ""
+  /// `fallbackServer` as a C string, bound without copying.
+  private var fallbackServerC: UnsafeMutablePointer<CChar>?
+  /// Whether the batch's file has a `--server` name: its lines' host
+  /// fields are then ignored.
+  private var serverOverridden = false
   private let storeRawLines: Bool
   /// (server, queue id) → messages.id of the latest `from=` seen, so that
   /// deliveries link to their message without a lookup.
@@ -87,8 +93,8 @@ final class EventWriter {
       "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize) VALUES (?,?,?,?,?)",
       "INSERT OR REPLACE INTO raw_blocks (file_id, first_line, last_line, data) VALUES (?,?,?,?)",
       """
-      INSERT INTO files (id, path, fingerprint, prefix_length, size, compression)
-        VALUES (?,?,?,?,?,?)
+      INSERT INTO files (id, path, fingerprint, prefix_length, size, compression, server_override)
+        VALUES (?,?,?,?,?,?,?)
       """,
       """
       UPDATE files SET path = ?, size = ?, bytes_read = ?, lines = ?, first_time = ?,
@@ -122,6 +128,7 @@ final class EventWriter {
       sqlite3_bind_int64(s, 4, Int64(file.prefixLength))
       sqlite3_bind_int64(s, 5, Int64(file.size))
       bindString(s, 6, file.compression)
+      bindString(s, 7, file.serverOverride)
       try step(s)
     }
     for change in batch.clockChanges {
@@ -141,7 +148,12 @@ final class EventWriter {
         sqlite3_bind_blob(insertRaw, 4, base, Int32(buffer.count), nil)
         try step(insertRaw)
       }
-      fallbackServer = Self.folderName(file.path)
+      serverOverridden = file.serverOverride != nil
+      let fileServer = file.serverOverride ?? Self.folderName(file.path)
+      if fileServer != fallbackServer || fallbackServerC == nil {
+        fallbackServer = fileServer
+        fallbackServerC = constant(fileServer)
+      }
       for item in batch.items {
         try write(item, base: base, fileID: file.id)
       }
@@ -188,7 +200,9 @@ final class EventWriter {
     }
     counts.parsed += 1
     item.time.write(into: timeBuffer)
-    let server = parsed.envelope.host
+    // The one place a line's server is chosen: an empty field stands for
+    // `fallbackServer` in every row, message key and Postfix queue entry.
+    let server = serverOverridden ? 0..<0 : parsed.envelope.host
     let program = parsed.envelope.program
     let isPostfix = program.count >= 7 && Self.hasPrefix(line, program, "postfix")
     let seq = fileID << 32 | lineNumber
@@ -452,7 +466,7 @@ final class EventWriter {
   @inline(__always)
   private func bindServer(_ s: OpaquePointer, _ index: Int32, _ line: UnsafePointer<UInt8>, _ field: Field) {
     if field.isEmpty {
-      bindString(s, index, fallbackServer)
+      sqlite3_bind_text(s, index, fallbackServerC, -1, nil)
     } else {
       bind(s, index, line, field)
     }
@@ -544,14 +558,15 @@ final class EventWriter {
   }
 
   private func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: String) {
-    let pointer: UnsafeMutablePointer<CChar>
-    if let known = constants[text] {
-      pointer = known
-    } else {
-      pointer = strdup(text)!
-      constants[text] = pointer
-    }
-    sqlite3_bind_text(s, index, pointer, -1, nil)
+    sqlite3_bind_text(s, index, constant(text), -1, nil)
+  }
+
+  /// A C copy of `text`, kept until the writer goes.
+  private func constant(_ text: String) -> UnsafeMutablePointer<CChar> {
+    if let known = constants[text] { return known }
+    let pointer = strdup(text)!
+    constants[text] = pointer
+    return pointer
   }
 
   deinit {

@@ -21,6 +21,9 @@ public struct IngestOptions: Sendable {
   /// `--force`: read a file named on the command line even when it looks
   /// binary (every line then lands in `unparsed`).
   public var force = false
+  /// `--server NAME=PATH`: the server of every file at or under PATH, instead
+  /// of each line's host field. Check them with `ServerOverride.problem`.
+  public var serverOverrides: [ServerOverride] = []
 
   /// 16 GiB: far more than a day's maillog of a large site.
   public static let defaultMaxDecompressedBytes = 16 << 30
@@ -170,7 +173,7 @@ public final class Ingester: @unchecked Sendable {
         yearSource: (row["year_source"] as String?).flatMap(YearSource.init(rawValue:)),
         status: row["status"], error: row["error"], members: row["members"],
         trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
-        oversizeLines: row["oversize_lines"])
+        oversizeLines: row["oversize_lines"], serverOverride: row["server_override"])
     }
   }
 
@@ -212,6 +215,10 @@ final class FileReader: @unchecked Sendable {
   private var lastProgress = 0
   private var serverOffsets: [UInt64: Int] = [:]
   private let explicitPaths: Set<String>
+  private let serverOverrides: ServerOverrideTable
+  /// The recorded `--server` name of the file being read (nil: each line's
+  /// host field), and its hash as `noteOffset` keys servers.
+  private var fileServer: (name: String, hash: UInt64)?
 
   init(
     paths: [String], known: [FileState], options: IngestOptions, channel: BatchChannel,
@@ -225,6 +232,7 @@ final class FileReader: @unchecked Sendable {
     self.shouldStop = shouldStop
     self.nextID = (known.map(\.id).max() ?? 0) + 1
     self.explicitPaths = Set(options.paths.map(Self.normalized))
+    self.serverOverrides = ServerOverrideTable(options.serverOverrides)
   }
 
   func run() {
@@ -284,12 +292,19 @@ final class FileReader: @unchecked Sendable {
     }
     var state: FileState
     var isNew = false
+    let override = serverOverrides.name(for: file.path)
     let registryIndex = registry.firstIndex { known in
       guard let hash = known.fingerprint else { return false }
       return ContentFingerprint(hash: hash, prefixLength: known.prefixLength).matches(head: head)
     }
     if let registryIndex {
       state = registry[registryIndex]
+      // A file keeps the server it was first read under: without --server
+      // the recorded name holds; another name would split its messages.
+      if let override, override != state.serverOverride {
+        report.problems.append(Self.serverConflict(file.path, given: override, recorded: state.serverOverride))
+        return true
+      }
       if state.status == "done" && state.size == file.size
         && state.compression == file.compression.rawValue
       {
@@ -304,7 +319,7 @@ final class FileReader: @unchecked Sendable {
         prefixLength: fingerprint.prefixLength, size: file.size,
         compression: file.compression.rawValue, bytesRead: 0, lines: 0, firstTime: nil,
         lastTime: nil, yearSource: nil, status: "reading", error: nil, members: nil,
-        trailingGarbage: nil, clockStepsBack: 0, oversizeLines: 0)
+        trailingGarbage: nil, clockStepsBack: 0, oversizeLines: 0, serverOverride: override)
       nextID += 1
       isNew = true
       report.newFiles += 1
@@ -316,6 +331,7 @@ final class FileReader: @unchecked Sendable {
     state.compression = file.compression.rawValue
     let resumeBytes = state.bytesRead
     let resumeLines = state.lines
+    fileServer = state.serverOverride.map { ($0, Self.serverHash($0.utf8)) }
 
     var years = yearInference(for: file, state: state)
     var batch = Batch(file: state)
@@ -400,6 +416,14 @@ final class FileReader: @unchecked Sendable {
     URL(fileURLWithPath: path).standardizedFileURL.path
   }
 
+  static func serverConflict(_ path: String, given: String, recorded: String?) -> LogReadError {
+    let before = recorded.map { "as server `\($0)` (--server)" } ?? "with each line's host field as its server"
+    return LogReadError(
+      kind: .serverConflict, path: path,
+      reason: "read before \(before), now given --server `\(given)`; nothing read from it",
+      help: "a file keeps the server it was first read under")
+  }
+
   /// More than a tenth of control bytes (other than tab, CR, LF, FF): a
   /// binary file such as wtmp or a core dump, not a log.
   static func looksBinary(_ head: [UInt8]) -> Bool {
@@ -457,15 +481,22 @@ final class FileReader: @unchecked Sendable {
   }
 
 
+  /// Records a server's UTC offset when it changes. The server is the
+  /// line's host field, or the file's `--server` name.
   private func noteOffset(
     _ offset: Int, server: Field, bytes: UnsafeBufferPointer<UInt8>, since: LocalDateTime, batch: Batch
   ) {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for i in server { hash = (hash ^ UInt64(bytes[i])) &* 0x100_0000_01b3 }
+    let hash = fileServer?.hash ?? Self.serverHash(bytes[server])
     guard serverOffsets[hash] != offset else { return }
     serverOffsets[hash] = offset
-    let name = String(decoding: bytes[server], as: UTF8.self)
+    let name = fileServer?.name ?? String(decoding: bytes[server], as: UTF8.self)
     batch.clockChanges.append((name, since, offset))
+  }
+
+  private static func serverHash<C: Sequence<UInt8>>(_ bytes: C) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
   }
 
   /// The year of the first line to read, and where it comes from.

@@ -227,6 +227,15 @@ public enum Schema {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v4-server-override") { db in
+      try db.execute(
+        sql: """
+          -- `ingest --server NAME=PATH`: the server of every line of the file,
+          -- instead of its host field; NULL for none. Kept for good, so that
+          -- a file read again (grown, rotated) keeps its server.
+          ALTER TABLE files ADD COLUMN server_override TEXT;
+          """)
+    }
     return migrator
   }
 

@@ -37,7 +37,7 @@ public enum SchemaDescription {
   ]
 
   static let eventHead: [(String, String)] = [
-    ("server", "The syslog host field of the line: the mail server that logged it."),
+    ("server", "The mail server that logged the line: its syslog host field (for Exim's main log, which has none, the name of the file's folder), or the name given with `ingest --server` for its file (`files.server_override`)."),
     ("time", "When the line was written, `YYYY-MM-DD HH:MM:SS` in the server's local time (year inferred)."),
   ]
 
@@ -63,6 +63,7 @@ public enum SchemaDescription {
         ("trailing_garbage", "Bytes after the last gzip member, ignored with a warning."),
         ("clock_steps_back", "Lines whose time went back a little (kept in the same year, counted as a warning)."),
         ("oversize_lines", "Lines longer than 64 KiB, cut and kept in `unparsed`."),
+        ("server_override", "The server name given with `ingest --server NAME=PATH` for this file, used for every line instead of its host field; NULL when none was given. Kept for good: a later run reads the file's new lines under the same name."),
       ]),
     Table(
       name: "messages",
@@ -164,7 +165,7 @@ public enum SchemaDescription {
     Table(
       name: "server_clocks", row: "UTC offset of a server from a given time (from sendmail queue ids)",
       columns: [
-        ("server", "The server's syslog host name."),
+        ("server", "The server, named as in `messages.server` (host field or `--server` name)."),
         ("since", "Local time from which this offset holds."),
         ("utc_offset", "Seconds east of UTC."),
       ]),
@@ -206,7 +207,7 @@ public enum SchemaDescription {
       name: "postfix_queue",
       row: "Postfix message in a server's queue when the last batch committed: the ingest's assembly state, read back by the next ingest",
       columns: [
-        ("server", "The server's syslog host name."),
+        ("server", "The server, named as in `messages.server` (host field or `--server` name)."),
         ("queue_id", "The Postfix queue id."),
         ("seq", "`file_id << 32 | line` of the message's first line: the oldest is dropped first when the state is full."),
         ("client_host", "The client's name from smtpd's `client=` line."),
@@ -218,7 +219,7 @@ public enum SchemaDescription {
       name: "server_skews",
       row: "period of a steady clock difference between a server whose logs give no UTC offset and a reference server, learnt from mail they relayed; rebuilt at the end of each ingest",
       columns: [
-        ("server", "The server's syslog host name."),
+        ("server", "The server, named as in `messages.server` (host field or `--server` name)."),
         ("since", "Local time on `server` from which this difference holds."),
         ("offset", "Local time on `server` minus local time on `reference`, in seconds."),
         ("reference", "The server the difference is measured against (one with `server_clocks` rows if any)."),
