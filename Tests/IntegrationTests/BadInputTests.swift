@@ -92,13 +92,38 @@ struct BadInputTests {
     #expect(try scalar(dir.path("t.db"), "SELECT members FROM files", as: Int.self) == 3)
   }
 
-  @Test func row04TrailingGarbageIsAWarningAndStrictMakesItAnError() throws {
+  @Test func row04TrailingGarbageIsAWarningKeptInUnparsedAndStrictMakesItAnError() throws {
     let dir = try TemporaryFolder()
     let run = try ingest([Self.fixture("row04-trailing-garbage.log.gz")], db: dir.path("t.db"))
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stderr.contains("Warning: ") && run.stderr.contains("row04-trailing-garbage.log.gz: 37 bytes after the last gzip member ignored"))
     #expect(try stored(dir.path("t.db")) == Self.baseLines)
     #expect(try scalar(dir.path("t.db"), "SELECT trailing_garbage FROM files", as: Int.self) == 37)
+    // The 37 bytes themselves are kept, as one `unparsed` row (line 0), and are not counted as a line.
+    let fixture = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixture("row04-trailing-garbage.log.gz"))))
+    let kept = try rows(dir.path("t.db"), "SELECT line, CAST(text AS BLOB) AS bytes, length, oversize, reason FROM unparsed")
+    #expect(kept.count == 1)
+    #expect(kept.first?["line"] as Int? == 0)
+    #expect(kept.first?["reason"] as String? == "gzip_trailing_garbage")
+    #expect(kept.first?["length"] as Int? == 37)
+    #expect(kept.first?["oversize"] as Int? == 0)
+    #expect((kept.first?["bytes"] as Data?).map { [UInt8]($0) } == Array(fixture.suffix(37)))
+    #expect(run.summary["unparsed"] as? Int == 0)
+    #expect(run.stderr.contains("(from byte \(fixture.count - 37); the first 37 kept in `unparsed`, line 0)"))
+    // Running again changes nothing.
+    let again = try ingest([Self.fixture("row04-trailing-garbage.log.gz")], db: dir.path("t.db"))
+    #expect(again.status == 0)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM unparsed", as: Int.self) == 1)
+    // More than 4 KiB after the member: the first 4 KiB are kept, with the whole length.
+    let garbage = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
+    try Data(fixture.dropLast(37) + garbage).write(to: URL(fileURLWithPath: dir.path("big.log.gz")))
+    let big = try ingest([dir.path("big.log.gz")], db: dir.path("b.db"))
+    #expect(big.status == 0, "\(big.stderr)")
+    #expect(try stored(dir.path("b.db")) == Self.baseLines)
+    let bigKept = try rows(dir.path("b.db"), "SELECT CAST(text AS BLOB) AS bytes, length FROM unparsed WHERE line = 0 AND reason = 'gzip_trailing_garbage'")
+    #expect(bigKept.count == 1)
+    #expect(bigKept.first?["length"] as Int? == 10_000)
+    #expect((bigKept.first?["bytes"] as Data?).map { [UInt8]($0) } == Array(garbage.prefix(4096)))
     let strict = try ingest([Self.fixture("row04-trailing-garbage.log.gz"), "--strict"], db: dir.path("s.db"))
     #expect(strict.status == 1)
     #expect(strict.stderr.contains("--strict: 1 warnings; everything read was committed"))

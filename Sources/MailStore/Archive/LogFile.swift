@@ -27,6 +27,8 @@
 public final class LogFile: Sendable {
   /// The longest line delivered; longer lines are cut to it (64 KiB).
   public static let maxLineLength = 65_536
+  /// How many bytes after the last gzip member are kept (4 KiB).
+  public static let trailingGarbageKept = 4_096
 
   public let path: String
   /// Bytes on disk.
@@ -213,6 +215,10 @@ public final class LogFile: Sendable {
       }
       summary.members = inflater.members
       summary.trailingGarbageBytes = inflater.trailingGarbageBytes
+      if let offset = inflater.trailingGarbageOffset, inflater.trailingGarbageBytes > 0 {
+        summary.trailingGarbageOffset = offset
+        summary.trailingGarbageHead = try Self.bytes(of: path, at: offset, count: Self.trailingGarbageKept)
+      }
       if let damage { throw damage }
       if toSkip > 0 {
         summary.endOffset = skip - toSkip
@@ -228,6 +234,16 @@ public final class LogFile: Sendable {
     summary.unterminatedFinalLine = splitter.unterminatedAtEnd
     summary.stoppedEarly = stopped
     return summary
+  }
+
+  /// Up to `count` bytes of the file on disk from `offset`.
+  static func bytes(of path: String, at offset: Int, count: Int) throws(LogReadError) -> [UInt8] {
+    let file = try InputFile(path: path)
+    try file.seek(to: offset)
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+    defer { buffer.deallocate() }
+    let n = try file.readFully(into: buffer, count: count, position: offset)
+    return Array(UnsafeBufferPointer(start: buffer, count: n))
   }
 
   static func overCap(_ path: String, _ maxBytes: Int, at offset: Int) -> LogReadError {

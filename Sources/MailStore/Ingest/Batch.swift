@@ -21,6 +21,10 @@ final class Batch: @unchecked Sendable {
   var bytes: [UInt8] = []
   var items: [BatchItem] = []
   var clockChanges: [(server: String, since: LocalDateTime, offset: Int)] = []
+  /// Set on the last batch of a file read to its end: replaces the file's
+  /// `unparsed` row of bytes after the last gzip member (removed when nil).
+  var endOfStream = false
+  var trailingGarbage: (length: Int, head: [UInt8])?
 
   init(file: FileState) {
     self.file = file

@@ -84,7 +84,7 @@ final class EventWriter {
       INSERT INTO notices (server, time, queue_id, kind, relay_host, relay_ip, file_id, line)
         VALUES (?,?,?,?,?,?,?,?)
       """,
-      "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize) VALUES (?,?,?,?,?)",
+      "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize, reason) VALUES (?,?,?,?,?,?)",
       "INSERT OR REPLACE INTO raw_blocks (file_id, first_line, last_line, data) VALUES (?,?,?,?)",
       """
       INSERT INTO files (id, path, fingerprint, prefix_length, size, compression)
@@ -147,7 +147,34 @@ final class EventWriter {
       }
     }
     try postfix.flush(db)
+    if batch.endOfStream { try writeTrailingGarbage(batch) }
     try updateFileRow(file)
+  }
+
+  /// The bytes after a gzip file's last member: one `unparsed` row, line 0,
+  /// reason `gzip_trailing_garbage`, their first 4 KiB with their whole
+  /// length. Replaced at every read to the end (a file that grew may have
+  /// turned them into a member).
+  private func writeTrailingGarbage(_ batch: Batch) throws {
+    try db.execute(
+      sql: "DELETE FROM unparsed WHERE file_id = ? AND line = 0 AND reason = 'gzip_trailing_garbage'",
+      arguments: [batch.file.id])
+    guard let garbage = batch.trailingGarbage else { return }
+    let s = insertUnparsed
+    sqlite3_bind_int64(s, 1, batch.file.id)
+    sqlite3_bind_int64(s, 2, 0)
+    sqlite3_bind_int64(s, 4, Int64(garbage.length))
+    sqlite3_bind_int(s, 5, 0)
+    bindStatic(s, 6, "gzip_trailing_garbage")
+    try garbage.head.withUnsafeBufferPointer { buffer in
+      // Bound without a copy: stepped while the buffer is alive.
+      if let base = buffer.baseAddress {
+        bindLine(s, 3, base, buffer.count)
+      } else {
+        bindString(s, 3, "")
+      }
+      try step(s)
+    }
   }
 
   private func updateFileRow(_ file: FileState) throws {
@@ -183,6 +210,7 @@ final class EventWriter {
       let oversize = item.originalLength > item.length
       if oversize { counts.oversize += 1 }
       sqlite3_bind_int(s, 5, oversize ? 1 : 0)
+      bindStatic(s, 6, oversize ? "oversize" : "not_understood")
       try step(s)
       return
     }

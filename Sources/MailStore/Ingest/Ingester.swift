@@ -362,10 +362,18 @@ final class FileReader: @unchecked Sendable {
       batch.file.members = summary.members
       batch.file.trailingGarbage = summary.trailingGarbageBytes
       if summary.trailingGarbageBytes > 0 {
+        let kept = summary.trailingGarbageHead.count
         report.warnings.append(
-          "\(file.path): \(summary.trailingGarbageBytes) bytes after the last gzip member ignored")
+          "\(file.path): \(summary.trailingGarbageBytes) bytes after the last gzip member ignored"
+            + " (from byte \(summary.trailingGarbageOffset ?? 0); the first \(kept) kept in `unparsed`, line 0)")
       }
-      if !stopped { batch.file.status = "done" }
+      if !stopped {
+        batch.file.status = "done"
+        batch.endOfStream = true
+        if summary.trailingGarbageBytes > 0 {
+          batch.trailingGarbage = (summary.trailingGarbageBytes, summary.trailingGarbageHead)
+        }
+      }
       if summary.unterminatedFinalLine && !includeFinal {
         report.warnings.append(
           "\(file.path): the last line has no newline yet; it will be read by the next run")

@@ -227,6 +227,15 @@ public enum Schema {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v4-unparsed-reason") { db in
+      try db.execute(
+        sql: """
+          -- Why a row is in `unparsed`: a line not understood, a line cut at
+          -- 64 KiB, or the bytes after a gzip file's last member (line 0).
+          ALTER TABLE unparsed ADD COLUMN reason TEXT NOT NULL DEFAULT 'not_understood';
+          UPDATE unparsed SET reason = 'oversize' WHERE oversize = 1;
+          """)
+    }
     return migrator
   }
 

@@ -60,7 +60,7 @@ public enum SchemaDescription {
         ("status", "`reading`, `done`, `truncated` or `error`."),
         ("error", "What went wrong, with the byte offset, when `status` is `truncated` or `error`."),
         ("members", "gzip members read (a multi-member file has several)."),
-        ("trailing_garbage", "Bytes after the last gzip member, ignored with a warning."),
+        ("trailing_garbage", "Bytes after the last gzip member: not decoded, warned about; their first 4 KiB are in `unparsed` (line 0)."),
         ("clock_steps_back", "Lines whose time went back a little (kept in the same year, counted as a warning)."),
         ("oversize_lines", "Lines longer than 64 KiB, cut and kept in `unparsed`."),
       ]),
@@ -144,13 +144,14 @@ public enum SchemaDescription {
         ("relay_ip", "Its IP address."),
       ] + provenance),
     Table(
-      name: "unparsed", row: "line not understood (kept, never dropped)",
+      name: "unparsed", row: "line not understood, or bytes after a gzip file's last member (kept, never dropped)",
       columns: [
         ("file_id", "The input file (`files.id`)."),
-        ("line", "The line's number in that file."),
-        ("text", "The line: TEXT when valid UTF-8, else the raw bytes as a BLOB; cut at 64 KiB."),
-        ("length", "The line's length in bytes before any cut."),
+        ("line", "The line's number in that file; 0 for the bytes after the last gzip member."),
+        ("text", "The line: TEXT when valid UTF-8, else the raw bytes as a BLOB; cut at 64 KiB (the bytes after the last gzip member: their first 4 KiB)."),
+        ("length", "The line's length in bytes before any cut (after the last gzip member: all the bytes there)."),
         ("oversize", "1 when the line was longer than 64 KiB and cut."),
+        ("reason", "Why the row is here: `not_understood` (no parser took the line), `oversize` (cut at 64 KiB) or `gzip_trailing_garbage` (bytes after the last gzip member, line 0)."),
       ]),
     Table(
       name: "raw_blocks", row: "batch of consecutive lines of one file, as read",
