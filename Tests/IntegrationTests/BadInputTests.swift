@@ -516,6 +516,62 @@ struct BadInputTests {
     #expect(try stored(dir.path("t.db")) == Self.baseLines)
   }
 
+  /// Starts `cat SOURCE > FIFO` (blocking until a reader opens the FIFO).
+  func feed(_ fifo: String, from source: String) throws -> Process {
+    let writer = Process()
+    writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+    writer.arguments = ["-c", "exec cat \"$0\" > \"$1\"", source, fifo]
+    try writer.run()
+    return writer
+  }
+
+  @Test func row31AllowSpecialReadsANamedFIFOAsAStreamOnce() throws {
+    let dir = try TemporaryFolder()
+    let fifo = dir.path("fifo")
+    #expect(mkfifo(fifo, 0o644) == 0)
+    // Without the flag: refused, never opened (no writer needed, nothing blocks).
+    let refused = try ingest([fifo], db: dir.path("r.db"))
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("\(fifo): is a FIFO (named pipe), not a regular file"))
+    #expect(refused.stderr.contains("--allow-special"))
+    // With it: what a writer sends is read, every line.
+    let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixture("base.log"))))
+    let writer = try feed(fifo, from: Self.fixture("base.log"))
+    defer { if writer.isRunning { writer.terminate() } }
+    let run = try ingest([fifo, "--allow-special"], db: dir.path("t.db"))
+    writer.waitUntilExit()
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.lines == 60)
+    #expect(try stored(dir.path("t.db")) == Self.baseLines)
+    let files = try rows(dir.path("t.db"), "SELECT path, fingerprint, size, bytes_read, status FROM files")
+    #expect(files.count == 1)
+    #expect(files.first?["path"] as String? == fifo)
+    #expect(files.first?["fingerprint"] as String? == nil)
+    #expect(files.first?["size"] as Int? == base.count)
+    #expect(files.first?["bytes_read"] as Int? == base.count)
+    #expect(files.first?["status"] as String? == "done")
+    // No content identity: a second run reads what is sent then as a new file.
+    let writer2 = try feed(fifo, from: Self.fixture("base.log"))
+    defer { if writer2.isRunning { writer2.terminate() } }
+    let again = try ingest([fifo, "--allow-special"], db: dir.path("t.db"))
+    writer2.waitUntilExit()
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.lines == 60)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM files WHERE fingerprint IS NULL", as: Int.self) == 2)
+    // Inside a folder a FIFO stays refused, flag or not (it is never opened).
+    try dir.write("logs/maillog", Data(base))
+    #expect(mkfifo(dir.path("logs/pipe"), 0o644) == 0)
+    let folder = try ingest([dir.path("logs"), "--allow-special"], db: dir.path("f.db"))
+    #expect(folder.status == 1)
+    #expect(folder.stderr.contains("\(dir.path("logs/pipe")): is a FIFO (named pipe), not a regular file"))
+    #expect(folder.lines == 60)
+    // A character device is a stream too, and --max-decompressed still holds.
+    let zero = try ingest(["/dev/zero", "--allow-special", "--max-decompressed", "1M"], db: dir.path("z.db"))
+    #expect(zero.status == 1)
+    #expect(zero.stderr.contains("/dev/zero: byte 1048576: more than 1048576 bytes decompressed"))
+    #expect(try scalar(dir.path("z.db"), "SELECT status FROM files", as: String.self) == "too-large")
+  }
+
   @Test func row32AnUnreadableFileIsNamedWithItsErrnoAndTheOthersRead() throws {
     let dir = try TemporaryFolder()
     #expect(chmod(dir.url.path, 0o777) == 0)

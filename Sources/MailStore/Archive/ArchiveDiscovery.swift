@@ -34,15 +34,20 @@ public enum ArchiveDiscovery {
   }
 
   /// Finds log files under `paths`, oldest first within each rotation set.
-  public static func discover(_ paths: [String]) -> (files: [String], errors: [LogReadError]) {
-    let result = search(paths)
+  ///
+  /// With `allowSpecial`, a FIFO or character device named in `paths` itself
+  /// (never one met inside a folder) is listed, to be read as a stream.
+  public static func discover(_ paths: [String], allowSpecial: Bool = false) -> (
+    files: [String], errors: [LogReadError]
+  ) {
+    let result = search(paths, allowSpecial: allowSpecial)
     return (result.files, result.errors)
   }
 
   /// Like `discover`, and also says which files in folders were left out.
-  public static func search(_ paths: [String]) -> Result {
+  public static func search(_ paths: [String], allowSpecial: Bool = false) -> Result {
     var walker = Walker()
-    for path in paths { walker.visit(argument: path) }
+    for path in paths { walker.visit(argument: path, allowSpecial: allowSpecial) }
     return Result(files: order(walker.found), errors: walker.errors, skipped: walker.skipped)
   }
 
@@ -67,7 +72,7 @@ private struct Walker {
   private var seenFiles: Set<FileID> = []
   private var seenFolders: Set<FileID> = []
 
-  mutating func visit(argument: String) {
+  mutating func visit(argument: String, allowSpecial: Bool = false) {
     var path = argument
     while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
     var status = stat()
@@ -77,6 +82,9 @@ private struct Walker {
     }
     if status.st_mode & S_IFMT == S_IFDIR {
       walk(folder: path, status: status)
+    } else if allowSpecial && isStreamMode(status.st_mode) {
+      let id = FileID(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+      if seenFiles.insert(id).inserted { found.append(path) }
     } else {
       add(file: path, status: status)
     }

@@ -8,15 +8,18 @@
 ///
 /// The descriptor is opened with `O_NONBLOCK` so that a FIFO named as a log
 /// never blocks the open; it is then refused because it is not a regular file.
+/// With `stream` (`--allow-special`), a FIFO or character device is opened
+/// blocking instead, as `cat` would: the read waits for a writer.
 struct InputFile: ~Copyable {
   let path: String
   let descriptor: Int32
   /// What `fstat` said just after the open.
   let status: stat
 
-  /// Opens `path` for reading; only regular files are accepted.
-  init(path: String) throws(LogReadError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+  /// Opens `path` for reading; only regular files are accepted, and with
+  /// `stream` also a FIFO or a character device.
+  init(path: String, stream: Bool = false) throws(LogReadError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | (stream ? 0 : O_NONBLOCK))
     guard fd >= 0 else { throw LogReadError.fromErrno(errno, path: path, opening: true) }
     var status = stat()
     guard fstat(fd, &status) == 0 else {
@@ -24,7 +27,7 @@ struct InputFile: ~Copyable {
       close(fd)
       throw LogReadError(kind: .io, path: path, reason: "cannot stat: \(errnoText(code))")
     }
-    if let kind = nonRegularKind(status.st_mode) {
+    if let kind = nonRegularKind(status.st_mode), !(stream && isStreamMode(status.st_mode)) {
       close(fd)
       throw LogReadError.notRegular(path: path, kind: kind)
     }
@@ -94,6 +97,11 @@ func errnoText(_ code: Int32) -> String {
   return message
 }
 
+/// Whether a mode is a FIFO or a character device: what `--allow-special` reads as a stream.
+func isStreamMode(_ mode: mode_t) -> Bool {
+  mode & S_IFMT == S_IFIFO || mode & S_IFMT == S_IFCHR
+}
+
 /// A phrase naming what kind of special file a mode is, or nil for a regular file.
 func nonRegularKind(_ mode: mode_t) -> String? {
   switch mode & S_IFMT {
@@ -129,6 +137,8 @@ extension LogReadError {
       kind: .notRegularFile, path: path, reason: "is \(kind), not a regular file",
       help: kind == "a folder"
         ? "a folder is searched for log files when it is given as an input"
-        : "only regular files are read; copy the log to a file first")
+        : kind == "a FIFO (named pipe)" || kind == "a character device"
+          ? "only regular files are read unless --allow-special is given; or copy the log to a file first"
+          : "only regular files are read; copy the log to a file first")
   }
 }

@@ -39,6 +39,10 @@ public final class LogFile: Sendable {
   public let compression: Compression
   /// MTIME of the first gzip member's header; nil when 0 or for a plain file.
   public let gzipHeaderTime: Int64?
+  /// A FIFO or character device read as one stream of plain text
+  /// (`--allow-special`): `size` is 0, nothing is sniffed, and `head` returns
+  /// nothing, since every byte read from it is gone for the next open.
+  public let isStream: Bool
 
   /// Buffer sizes for reading.
   struct Buffers: Sendable {
@@ -56,6 +60,12 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers())
   }
 
+  /// Like `init(path:)`; with `allowStream`, a FIFO or character device is
+  /// accepted as a stream (not opened here, so a FIFO does not block yet).
+  public convenience init(path: String, allowStream: Bool) throws(LogReadError) {
+    try self.init(path: path, buffers: Buffers(), allowStream: allowStream)
+  }
+
   /// Reads with buffers of the given sizes (at least one byte each), so that
   /// lines and gzip members cross buffer ends: for the fuzz targets.
   @_spi(Fuzzing)
@@ -63,11 +73,26 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers(input: max(inputBuffer, 1), output: max(outputBuffer, 1)))
   }
 
-  init(path: String, buffers: Buffers) throws(LogReadError) {
+  init(path: String, buffers: Buffers, allowStream: Bool = false) throws(LogReadError) {
     var status = stat()
     guard stat(path, &status) == 0 else {
       throw LogReadError.fromErrno(errno, path: path, opening: false)
     }
+    if allowStream && isStreamMode(status.st_mode) {
+      self.path = path
+      self.size = 0
+      #if canImport(Glibc)
+        self.modificationTime = Int64(status.st_mtim.tv_sec)
+      #else
+        self.modificationTime = Int64(status.st_mtimespec.tv_sec)
+      #endif
+      compression = .none
+      gzipHeaderTime = nil
+      isStream = true
+      self.buffers = buffers
+      return
+    }
+    isStream = false
     if let kind = nonRegularKind(status.st_mode) {
       throw LogReadError.notRegular(path: path, kind: kind)
     }
@@ -108,7 +133,7 @@ public final class LogFile: Sendable {
   /// damage is thrown only when not one byte could be decoded, so that a
   /// broken file is never mistaken for an empty one (`readLines` reports it).
   public func head(_ count: Int) throws(LogReadError) -> [UInt8] {
-    guard count > 0 else { return [] }
+    guard count > 0, !isStream else { return [] }
     let file = try InputFile(path: path)
     switch compression {
     case .none:
@@ -157,7 +182,7 @@ public final class LogFile: Sendable {
     skipBytes: Int = 0, firstLine: Int = 1, includeUnterminatedFinalLine: Bool = true,
     maxBytes: Int = .max, _ body: (borrowing LogLine) throws -> Bool
   ) throws -> ReadSummary {
-    let file = try InputFile(path: path)
+    let file = try InputFile(path: path, stream: isStream)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: buffers.output)
     defer { output.deallocate() }
     let skip = max(skipBytes, 0)
@@ -167,12 +192,12 @@ public final class LogFile: Sendable {
 
     switch compression {
     case .none:
-      let length = file.currentSize()
+      let length = isStream ? Int.max : file.currentSize()
       if skip > length {
         summary.endOffset = length
         return summary
       }
-      if skip > 0 { try file.seek(to: skip) }
+      if skip > 0 && !isStream { try file.seek(to: skip) }
       var position = skip
       while true {
         let n = try file.read(into: output, count: buffers.output, position: position)

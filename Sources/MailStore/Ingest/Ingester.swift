@@ -21,6 +21,9 @@ public struct IngestOptions: Sendable {
   /// `--force`: read a file named on the command line even when it looks
   /// binary (every line then lands in `unparsed`).
   public var force = false
+  /// `--allow-special`: read a FIFO or character device named on the
+  /// command line as one stream of plain text (never one inside a folder).
+  public var allowSpecial = false
 
   /// 16 GiB: far more than a day's maillog of a large site.
   public static let defaultMaxDecompressedBytes = 16 << 30
@@ -81,7 +84,7 @@ public final class Ingester: @unchecked Sendable {
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws(StoreError) -> IngestReport {
     let started = Date()
-    let discovered = ArchiveDiscovery.discover(options.paths)
+    let discovered = ArchiveDiscovery.discover(options.paths, allowSpecial: options.allowSpecial)
     var known: [FileState] = []
     do {
       try database.write { db in
@@ -231,7 +234,8 @@ final class FileReader: @unchecked Sendable {
     var files: [LogFile] = []
     for path in paths {
       do {
-        files.append(try LogFile(path: path))
+        let stream = options.allowSpecial && explicitPaths.contains(Self.normalized(path))
+        files.append(try LogFile(path: path, allowStream: stream))
       } catch {
         report.problems.append(error)
       }
@@ -249,6 +253,7 @@ final class FileReader: @unchecked Sendable {
 
   /// Reads one file from where the store left it. Returns false to stop all.
   private func read(_ file: LogFile) -> Bool {
+    if file.isStream { return readStream(file) }
     let head: [UInt8]
     do {
       head = try file.head(4096)
@@ -311,6 +316,28 @@ final class FileReader: @unchecked Sendable {
       registry.append(state)
     }
     let index = registryIndex ?? registry.count - 1
+    return read(file, state: state, index: index, isNew: isNew)
+  }
+
+  /// A FIFO or character device (`--allow-special`): what it sends now, read
+  /// once as plain text. It has no content identity (no fingerprint: its
+  /// bytes cannot be read twice), so it is never resumed nor recognised:
+  /// every run adds a new `files` row and reads what the writer sends then.
+  private func readStream(_ file: LogFile) -> Bool {
+    report.files += 1
+    report.newFiles += 1
+    let state = FileState(
+      id: nextID, path: file.path, fingerprint: nil, prefixLength: 0, size: 0,
+      compression: file.compression.rawValue, bytesRead: 0, lines: 0, firstTime: nil,
+      lastTime: nil, yearSource: nil, status: "reading", error: nil, members: nil,
+      trailingGarbage: nil, clockStepsBack: 0, oversizeLines: 0)
+    nextID += 1
+    registry.append(state)
+    return read(file, state: state, index: registry.count - 1, isNew: true)
+  }
+
+  private func read(_ file: LogFile, state: FileState, index: Int, isNew: Bool) -> Bool {
+    var state = state
     state.path = file.path
     state.size = file.size
     state.compression = file.compression.rawValue
@@ -323,7 +350,7 @@ final class FileReader: @unchecked Sendable {
     let estimatedLength = estimateDecompressedLength(file)
     let stop = shouldStop
     let includeFinal =
-      file.compression == .gzip
+      file.compression == .gzip || file.isStream
       || Int64(Date().timeIntervalSince1970) - file.modificationTime > options.activeFileGrace
 
     var stopped = false
@@ -391,6 +418,8 @@ final class FileReader: @unchecked Sendable {
       batch.file.error = described.description
       report.problems.append(described)
     }
+    // A stream has no size on disk: the bytes it sent are recorded.
+    if file.isStream { batch.file.size = batch.file.bytesRead }
     if batch.file.clockStepsBack > 0 && !stopped {
       report.warnings.append(
         "\(file.path): the clock stepped back \(batch.file.clockStepsBack) times; times kept as logged")
@@ -486,7 +515,7 @@ final class FileReader: @unchecked Sendable {
     let referenceYear = LocalDateTime(secondsSinceEpoch: Int(modification)).year
     var first: LocalTimestamp?
     var anchor: (Int, YearSource)?
-    if let sample = try? file.head(256 << 10) {
+    if !file.isStream, let sample = try? file.head(256 << 10) {
       sample.withUnsafeBufferPointer { buffer in
         var lineStart = 0
         for i in 0..<buffer.count where buffer[i] == 10 {
