@@ -644,7 +644,7 @@ struct BadInputTests {
     return (exited, peak)
   }
 
-  @Test func row34HostileFileNamesAreOpaquePaths() throws {
+  @Test func row34HostileFileNamesAreOpaquePathsAndNamesNotUTF8AreRead() throws {
     let dir = try TemporaryFolder()
     let names = ["new\nline.log", "$(touch pwned).log", "-rf.log", "a;b`c`.log", "tab\tand space.log"]
     let base = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("base.log")))
@@ -653,16 +653,40 @@ struct BadInputTests {
       try dir.write("logs/\(name)", Data(sendmailLines(3, day: 10 + i).utf8))
     }
     try dir.write("logs/plain.log", base)
-    let odd: [CChar] = Array(dir.path("logs/caf").utf8CString.dropLast()) + [CChar(bitPattern: 0xE9), 0]
-    let fd = open(odd, O_WRONLY | O_CREAT, 0o644)
+    // A name that is not UTF-8 (Latin-1 é), in a folder that is not UTF-8 either;
+    // named .gz but plain text, so that a warning prints its name.
+    let oddFolder = Array(dir.path("logs/d").utf8) + [0xFF]
+    #expect(mkdir(oddFolder.map(CChar.init(bitPattern:)) + [0], 0o755) == 0)
+    let oddBytes = oddFolder + Array("/caf".utf8) + [0xE9] + Array(".gz".utf8)
+    let fd = open(oddBytes.map(CChar.init(bitPattern:)) + [0], O_WRONLY | O_CREAT, 0o644)
     #expect(fd >= 0)
+    let content = Array(sendmailLines(4, day: 20).utf8)
+    #expect(write(fd, content, content.count) == content.count)
     close(fd)
     let run = try CLI.run(
       ["ingest", dir.path("logs"), "--db", dir.path("t.db"), "--year", "2004", "--format", "json", "--quiet"],
       in: dir.url)
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("the file name is not valid UTF-8"))
-    #expect(try json(run.stdout)["lines"] as? Int == 15 + 60)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try json(run.stdout)["lines"] as? Int == 15 + 60 + 4)
+    let shown = dir.path("logs/d") + "\\xFF/caf\\xE9.gz"
+    #expect(run.stderr.contains("Warning: \(shown): named .gz but holds plain text"), "\(run.stderr)")
+    let oddRow = try rows(dir.path("t.db"), "SELECT path, path_bytes, lines FROM files WHERE path_bytes IS NOT NULL")
+    #expect(oddRow.count == 1)
+    #expect(oddRow.first?["path"] as String? == shown)
+    #expect((oddRow.first?["path_bytes"] as Data?).map { [UInt8]($0) } == oddBytes)
+    #expect(oddRow.first?["lines"] as Int? == 4)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM files WHERE path_bytes IS NULL", as: Int.self) == names.count + 1)
+    // A UTF-8 name that reads like an escaped one: neither can be told apart, so neither is read.
+    try dir.write("clash/x\\xE9.log", Data(sendmailLines(2, day: 21).utf8))
+    let clash = Array(dir.path("clash/x").utf8) + [0xE9] + Array(".log".utf8)
+    let fd2 = open(clash.map(CChar.init(bitPattern:)) + [0], O_WRONLY | O_CREAT, 0o644)
+    #expect(fd2 >= 0)
+    close(fd2)
+    try dir.write("clash/other.log", Data(sendmailLines(2, day: 22).utf8))
+    let clashed = try ingest([dir.path("clash")], db: dir.path("c.db"))
+    #expect(clashed.status == 1)
+    #expect(clashed.stderr.contains("x\\xE9.log: two files are shown under this name (one of them not UTF-8); neither is read"))
+    #expect(clashed.lines == 2)
     #expect(!FileManager.default.fileExists(atPath: dir.path("pwned")))
     #expect(!FileManager.default.fileExists(atPath: dir.path("logs/pwned")))
     let paths = try rows(dir.path("t.db"), "SELECT path FROM files").compactMap { $0["path"] as String? }

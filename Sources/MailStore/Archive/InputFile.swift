@@ -18,8 +18,12 @@ struct InputFile: ~Copyable {
 
   /// Opens `path` for reading; only regular files are accepted, and with
   /// `stream` also a FIFO or a character device.
-  init(path: String, stream: Bool = false) throws(LogReadError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | (stream ? 0 : O_NONBLOCK))
+  ///
+  /// `systemPath`, when given, is what is opened: the exact bytes of a name
+  /// that is not UTF-8 (`path` is then its display form, used in messages).
+  init(path: String, systemPath: [CChar]? = nil, stream: Bool = false) throws(LogReadError) {
+    let flags = O_RDONLY | O_CLOEXEC | (stream ? 0 : O_NONBLOCK)
+    let fd = systemPath.map { open($0, flags) } ?? open(path, flags)
     guard fd >= 0 else { throw LogReadError.fromErrno(errno, path: path, opening: true) }
     var status = stat()
     guard fstat(fd, &status) == 0 else {
@@ -85,6 +89,32 @@ struct InputFile: ~Copyable {
     var now = stat()
     return fstat(descriptor, &now) == 0 ? Int(now.st_size) : size
   }
+}
+
+/// A file name's bytes as text: valid UTF-8 as is, every other byte as `\xNN`.
+func displayPath(_ bytes: [UInt8]) -> String {
+  var text = ""
+  var i = 0
+  outer: while i < bytes.count {
+    if bytes[i] < 0x80 {
+      text.unicodeScalars.append(Unicode.Scalar(bytes[i]))
+      i += 1
+      continue
+    }
+    for length in 2...4 where i + length <= bytes.count {
+      if let valid = String(validating: bytes[i..<i + length], as: UTF8.self) {
+        text += valid
+        i += length
+        continue outer
+      }
+    }
+    let hex = Array("0123456789ABCDEF".unicodeScalars)
+    text += "\\x"
+    text.unicodeScalars.append(hex[Int(bytes[i] >> 4)])
+    text.unicodeScalars.append(hex[Int(bytes[i] & 0x0F)])
+    i += 1
+  }
+  return text
 }
 
 /// The `strerror` text of an errno value, starting lower-case.

@@ -43,6 +43,9 @@ public final class LogFile: Sendable {
   /// (`--allow-special`): `size` is 0, nothing is sniffed, and `head` returns
   /// nothing, since every byte read from it is gone for the next open.
   public let isStream: Bool
+  /// The exact bytes of the path (NUL-terminated) when they are not UTF-8:
+  /// what is opened; `path` is then the display form, invalid bytes as `\xNN`.
+  public let systemPath: [CChar]?
 
   /// Buffer sizes for reading.
   struct Buffers: Sendable {
@@ -62,8 +65,10 @@ public final class LogFile: Sendable {
 
   /// Like `init(path:)`; with `allowStream`, a FIFO or character device is
   /// accepted as a stream (not opened here, so a FIFO does not block yet).
-  public convenience init(path: String, allowStream: Bool) throws(LogReadError) {
-    try self.init(path: path, buffers: Buffers(), allowStream: allowStream)
+  public convenience init(path: String, allowStream: Bool, systemPath: [UInt8]? = nil) throws(LogReadError) {
+    try self.init(
+      path: path, buffers: Buffers(), allowStream: allowStream,
+      systemPath: systemPath.map { $0.map(CChar.init(bitPattern:)) + [0] })
   }
 
   /// Reads with buffers of the given sizes (at least one byte each), so that
@@ -73,9 +78,12 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers(input: max(inputBuffer, 1), output: max(outputBuffer, 1)))
   }
 
-  init(path: String, buffers: Buffers, allowStream: Bool = false) throws(LogReadError) {
+  init(path: String, buffers: Buffers, allowStream: Bool = false, systemPath: [CChar]? = nil)
+    throws(LogReadError)
+  {
+    self.systemPath = systemPath
     var status = stat()
-    guard stat(path, &status) == 0 else {
+    guard (systemPath.map { stat($0, &status) } ?? stat(path, &status)) == 0 else {
       throw LogReadError.fromErrno(errno, path: path, opening: false)
     }
     if allowStream && isStreamMode(status.st_mode) {
@@ -96,7 +104,7 @@ public final class LogFile: Sendable {
     if let kind = nonRegularKind(status.st_mode) {
       throw LogReadError.notRegular(path: path, kind: kind)
     }
-    let file = try InputFile(path: path)
+    let file = try InputFile(path: path, systemPath: systemPath)
     let magic = UnsafeMutablePointer<UInt8>.allocate(capacity: 10)
     defer { magic.deallocate() }
     let sniffed = try file.readFully(into: magic, count: 10, position: 0)
@@ -134,7 +142,7 @@ public final class LogFile: Sendable {
   /// broken file is never mistaken for an empty one (`readLines` reports it).
   public func head(_ count: Int) throws(LogReadError) -> [UInt8] {
     guard count > 0, !isStream else { return [] }
-    let file = try InputFile(path: path)
+    let file = try InputFile(path: path, systemPath: systemPath)
     switch compression {
     case .none:
       let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
@@ -182,7 +190,7 @@ public final class LogFile: Sendable {
     skipBytes: Int = 0, firstLine: Int = 1, includeUnterminatedFinalLine: Bool = true,
     maxBytes: Int = .max, _ body: (borrowing LogLine) throws -> Bool
   ) throws -> ReadSummary {
-    let file = try InputFile(path: path, stream: isStream)
+    let file = try InputFile(path: path, systemPath: systemPath, stream: isStream)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: buffers.output)
     defer { output.deallocate() }
     let skip = max(skipBytes, 0)
@@ -242,7 +250,7 @@ public final class LogFile: Sendable {
       summary.trailingGarbageBytes = inflater.trailingGarbageBytes
       if let offset = inflater.trailingGarbageOffset, inflater.trailingGarbageBytes > 0 {
         summary.trailingGarbageOffset = offset
-        summary.trailingGarbageHead = try Self.bytes(of: path, at: offset, count: Self.trailingGarbageKept)
+        summary.trailingGarbageHead = try bytes(at: offset, count: Self.trailingGarbageKept)
       }
       if let damage { throw damage }
       if toSkip > 0 {
@@ -262,8 +270,8 @@ public final class LogFile: Sendable {
   }
 
   /// Up to `count` bytes of the file on disk from `offset`.
-  static func bytes(of path: String, at offset: Int, count: Int) throws(LogReadError) -> [UInt8] {
-    let file = try InputFile(path: path)
+  func bytes(at offset: Int, count: Int) throws(LogReadError) -> [UInt8] {
+    let file = try InputFile(path: path, systemPath: systemPath)
     try file.seek(to: offset)
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
     defer { buffer.deallocate() }

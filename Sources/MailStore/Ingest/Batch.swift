@@ -59,6 +59,8 @@ struct FileState: Sendable {
   var trailingGarbage: Int?
   var clockStepsBack: Int
   var oversizeLines: Int
+  /// `files.path_bytes`: the exact bytes of a path that is not UTF-8.
+  var pathBytes: [UInt8]? = nil
 }
 
 /// A bounded hand-over between the reading thread and the writer.

@@ -93,7 +93,7 @@ final class EventWriter {
       """
       UPDATE files SET path = ?, size = ?, bytes_read = ?, lines = ?, first_time = ?,
         last_time = ?, year_source = ?, status = ?, error = ?, members = ?, trailing_garbage = ?,
-        clock_steps_back = ?, oversize_lines = ? WHERE id = ?
+        clock_steps_back = ?, oversize_lines = ?, path_bytes = ? WHERE id = ?
       """,
       "INSERT OR REPLACE INTO server_clocks (server, since, utc_offset) VALUES (?,?,?)",
       """
@@ -192,7 +192,12 @@ final class EventWriter {
     bindInt(s, 11, file.trailingGarbage)
     sqlite3_bind_int64(s, 12, Int64(file.clockStepsBack))
     sqlite3_bind_int64(s, 13, Int64(file.oversizeLines))
-    sqlite3_bind_int64(s, 14, file.id)
+    if let bytes = file.pathBytes {
+      sqlite3_bind_blob(s, 14, bytes, Int32(bytes.count), sqliteTransient)
+    } else {
+      sqlite3_bind_null(s, 14)
+    }
+    sqlite3_bind_int64(s, 15, file.id)
     try step(s)
   }
 

@@ -84,7 +84,7 @@ public final class Ingester: @unchecked Sendable {
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws(StoreError) -> IngestReport {
     let started = Date()
-    let discovered = ArchiveDiscovery.discover(options.paths, allowSpecial: options.allowSpecial)
+    let discovered = ArchiveDiscovery.search(options.paths, allowSpecial: options.allowSpecial)
     var known: [FileState] = []
     do {
       try database.write { db in
@@ -97,7 +97,7 @@ public final class Ingester: @unchecked Sendable {
 
     let channel = BatchChannel(capacity: 2)
     let reader = FileReader(
-      paths: discovered.files, known: known, options: options, channel: channel,
+      paths: discovered.files, systemPaths: discovered.systemPaths, known: known, options: options, channel: channel,
       progress: progress, shouldStop: shouldStop)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
@@ -173,7 +173,7 @@ public final class Ingester: @unchecked Sendable {
         yearSource: (row["year_source"] as String?).flatMap(YearSource.init(rawValue:)),
         status: row["status"], error: row["error"], members: row["members"],
         trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
-        oversizeLines: row["oversize_lines"])
+        oversizeLines: row["oversize_lines"], pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) })
     }
   }
 
@@ -201,6 +201,8 @@ public final class Ingester: @unchecked Sendable {
 /// The reading side of the ingest: runs on its own thread.
 final class FileReader: @unchecked Sendable {
   let paths: [String]
+  /// Display path → exact bytes, for names that are not UTF-8.
+  let systemPaths: [String: [UInt8]]
   var registry: [FileState]
   let options: IngestOptions
   let channel: BatchChannel
@@ -217,10 +219,11 @@ final class FileReader: @unchecked Sendable {
   private let explicitPaths: Set<String>
 
   init(
-    paths: [String], known: [FileState], options: IngestOptions, channel: BatchChannel,
+    paths: [String], systemPaths: [String: [UInt8]] = [:], known: [FileState], options: IngestOptions, channel: BatchChannel,
     progress: (@Sendable (IngestProgress) -> Void)?, shouldStop: @escaping @Sendable () -> Bool
   ) {
     self.paths = paths
+    self.systemPaths = systemPaths
     self.registry = known
     self.options = options
     self.channel = channel
@@ -235,7 +238,7 @@ final class FileReader: @unchecked Sendable {
     for path in paths {
       do {
         let stream = options.allowSpecial && explicitPaths.contains(Self.normalized(path))
-        files.append(try LogFile(path: path, allowStream: stream))
+        files.append(try LogFile(path: path, allowStream: stream, systemPath: systemPaths[path]))
       } catch {
         report.problems.append(error)
       }
@@ -339,6 +342,7 @@ final class FileReader: @unchecked Sendable {
   private func read(_ file: LogFile, state: FileState, index: Int, isNew: Bool) -> Bool {
     var state = state
     state.path = file.path
+    state.pathBytes = file.systemPath.map { $0.dropLast().map(UInt8.init(bitPattern:)) }
     state.size = file.size
     state.compression = file.compression.rawValue
     let resumeBytes = state.bytesRead
@@ -551,7 +555,7 @@ final class FileReader: @unchecked Sendable {
   /// for the progress bar only.
   private func estimateDecompressedLength(_ file: LogFile) -> Int {
     guard file.compression == .gzip, file.size >= 18 else { return max(file.size, 1) }
-    let fd = open(file.path, O_RDONLY)
+    let fd = file.systemPath.map { open($0, O_RDONLY) } ?? open(file.path, O_RDONLY)
     guard fd >= 0 else { return file.size * 8 }
     defer { close(fd) }
     var trailer = [UInt8](repeating: 0, count: 4)

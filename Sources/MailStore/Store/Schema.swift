@@ -236,6 +236,11 @@ public enum Schema {
           UPDATE unparsed SET reason = 'oversize' WHERE oversize = 1;
           """)
     }
+    migrator.registerMigration("v5-files-path-bytes") { db in
+      // The exact bytes of a path that is not UTF-8 (`path` is then its
+      // display form, each invalid byte as \xNN); NULL for every other path.
+      try db.execute(sql: "ALTER TABLE files ADD COLUMN path_bytes BLOB")
+    }
     return migrator
   }
 

@@ -47,7 +47,7 @@ public enum SchemaDescription {
       name: "files", row: "input file read (a rotation recognised by its content is one row)",
       columns: [
         ("id", "Row id; `file_id` in every other table."),
-        ("path", "The path as given to `ingest` (the last one it was read under)."),
+        ("path", "The path as given to `ingest` (the last one it was read under); bytes of a name that are not UTF-8 as `\\xNN`."),
         ("fingerprint", "Hash of the first `prefix_length` decompressed bytes: how a rotated or recompressed file is recognised."),
         ("prefix_length", "How many decompressed bytes the fingerprint covers (up to 4 KiB)."),
         ("size", "Bytes on disk when last read."),
@@ -63,6 +63,7 @@ public enum SchemaDescription {
         ("trailing_garbage", "Bytes after the last gzip member: not decoded, warned about; their first 4 KiB are in `unparsed` (line 0)."),
         ("clock_steps_back", "Lines whose time went back a little (kept in the same year, counted as a warning)."),
         ("oversize_lines", "Lines longer than 64 KiB, cut and kept in `unparsed`."),
+        ("path_bytes", "The path's exact bytes when it is not valid UTF-8 (`path` then shows each invalid byte as `\\xNN`); NULL otherwise."),
       ]),
     Table(
       name: "messages",
