@@ -95,7 +95,8 @@ extension IncidentReport {
       counts.deliveries = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries") ?? 0
       counts.rejects = try Int.fetchOne(db, sql: "SELECT count(*) FROM rejects") ?? 0
       counts.logins = try Int.fetchOne(db, sql: "SELECT count(*) FROM logins") ?? 0
-      counts.unparsed = try Int.fetchOne(db, sql: "SELECT count(*) FROM unparsed") ?? 0
+      // Line 0 holds the bytes after a gzip file's last member, not a line.
+      counts.unparsed = try Int.fetchOne(db, sql: "SELECT count(*) FROM unparsed WHERE line > 0") ?? 0
     }
     let localDomains = try String.fetchAll(
       db, sql: "SELECT domain FROM local_domains ORDER BY domain")

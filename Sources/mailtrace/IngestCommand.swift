@@ -81,6 +81,11 @@ struct Ingest: ParsableCommand {
       valueName: "name=path"))
   var servers: [String] = []
 
+  @Flag(
+    name: .customLong("allow-special"),
+    help: "Read a FIFO or character device named on the command line as one stream of plain text (never one inside a folder); it is read once, never resumed.")
+  var allowSpecial = false
+
   @Flag(help: "Exit with status 1 when anything was odd: unparsed or cut lines, bytes after the last gzip member, a .gz that is not gzip, a clock stepping back.")
   var strict = false
 
@@ -139,6 +144,7 @@ struct Ingest: ParsableCommand {
     options.maxDecompressedBytes = maxDecompressed.bytes
     options.force = force
     options.serverOverrides = serverOverrides
+    options.allowSpecial = allowSpecial
     do {
       if let sites { try options.context.loadSites(sites) }
       if let localDomains { try options.context.loadLocalDomains(localDomains) }
@@ -216,7 +222,8 @@ struct Ingest: ParsableCommand {
       "Nothing read from it, so that its lines stay under one server. Run without --server for it (its recorded server is kept), or ingest into a new database to name it anew. The other files were read."
     case .notFound: "Nothing read from it; check the path. The other files were read."
     case .unreadable: "Nothing read from it; check its permissions. The other files were read."
-    case .notRegularFile: "Only regular files and folders are read. The other files were read."
+    case .notRegularFile:
+      "Only regular files and folders are read (and, with --allow-special, a FIFO or character device named on the command line). The other files were read."
     case .io: "The other files were read; run the same command again to retry this one."
     case .tooLarge:
       "Kept: every complete line before the cap. The other files were read; raise --max-decompressed to read the rest."

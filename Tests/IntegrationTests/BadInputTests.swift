@@ -93,13 +93,38 @@ struct BadInputTests {
     #expect(try scalar(dir.path("t.db"), "SELECT members FROM files", as: Int.self) == 3)
   }
 
-  @Test func row04TrailingGarbageIsAWarningAndStrictMakesItAnError() throws {
+  @Test func row04TrailingGarbageIsAWarningKeptInUnparsedAndStrictMakesItAnError() throws {
     let dir = try TemporaryFolder()
     let run = try ingest([Self.fixture("row04-trailing-garbage.log.gz")], db: dir.path("t.db"))
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stderr.contains("Warning: ") && run.stderr.contains("row04-trailing-garbage.log.gz: 37 bytes after the last gzip member ignored"))
     #expect(try stored(dir.path("t.db")) == Self.baseLines)
     #expect(try scalar(dir.path("t.db"), "SELECT trailing_garbage FROM files", as: Int.self) == 37)
+    // The 37 bytes themselves are kept, as one `unparsed` row (line 0), and are not counted as a line.
+    let fixture = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixture("row04-trailing-garbage.log.gz"))))
+    let kept = try rows(dir.path("t.db"), "SELECT line, CAST(text AS BLOB) AS bytes, length, oversize, reason FROM unparsed")
+    #expect(kept.count == 1)
+    #expect(kept.first?["line"] as Int? == 0)
+    #expect(kept.first?["reason"] as String? == "gzip_trailing_garbage")
+    #expect(kept.first?["length"] as Int? == 37)
+    #expect(kept.first?["oversize"] as Int? == 0)
+    #expect((kept.first?["bytes"] as Data?).map { [UInt8]($0) } == Array(fixture.suffix(37)))
+    #expect(run.summary["unparsed"] as? Int == 0)
+    #expect(run.stderr.contains("(from byte \(fixture.count - 37); the first 37 kept in `unparsed`, line 0)"))
+    // Running again changes nothing.
+    let again = try ingest([Self.fixture("row04-trailing-garbage.log.gz")], db: dir.path("t.db"))
+    #expect(again.status == 0)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM unparsed", as: Int.self) == 1)
+    // More than 4 KiB after the member: the first 4 KiB are kept, with the whole length.
+    let garbage = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
+    try Data(fixture.dropLast(37) + garbage).write(to: URL(fileURLWithPath: dir.path("big.log.gz")))
+    let big = try ingest([dir.path("big.log.gz")], db: dir.path("b.db"))
+    #expect(big.status == 0, "\(big.stderr)")
+    #expect(try stored(dir.path("b.db")) == Self.baseLines)
+    let bigKept = try rows(dir.path("b.db"), "SELECT CAST(text AS BLOB) AS bytes, length FROM unparsed WHERE line = 0 AND reason = 'gzip_trailing_garbage'")
+    #expect(bigKept.count == 1)
+    #expect(bigKept.first?["length"] as Int? == 10_000)
+    #expect((bigKept.first?["bytes"] as Data?).map { [UInt8]($0) } == Array(garbage.prefix(4096)))
     let strict = try ingest([Self.fixture("row04-trailing-garbage.log.gz"), "--strict"], db: dir.path("s.db"))
     #expect(strict.status == 1)
     #expect(strict.stderr.contains("--strict: 1 warnings; everything read was committed"))
@@ -492,6 +517,62 @@ struct BadInputTests {
     #expect(try stored(dir.path("t.db")) == Self.baseLines)
   }
 
+  /// Starts `cat SOURCE > FIFO` (blocking until a reader opens the FIFO).
+  func feed(_ fifo: String, from source: String) throws -> Process {
+    let writer = Process()
+    writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+    writer.arguments = ["-c", "exec cat \"$0\" > \"$1\"", source, fifo]
+    try writer.run()
+    return writer
+  }
+
+  @Test func row31AllowSpecialReadsANamedFIFOAsAStreamOnce() throws {
+    let dir = try TemporaryFolder()
+    let fifo = dir.path("fifo")
+    #expect(mkfifo(fifo, 0o644) == 0)
+    // Without the flag: refused, never opened (no writer needed, nothing blocks).
+    let refused = try ingest([fifo], db: dir.path("r.db"))
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("\(fifo): is a FIFO (named pipe), not a regular file"))
+    #expect(refused.stderr.contains("--allow-special"))
+    // With it: what a writer sends is read, every line.
+    let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixture("base.log"))))
+    let writer = try feed(fifo, from: Self.fixture("base.log"))
+    defer { if writer.isRunning { writer.terminate() } }
+    let run = try ingest([fifo, "--allow-special"], db: dir.path("t.db"))
+    writer.waitUntilExit()
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.lines == 60)
+    #expect(try stored(dir.path("t.db")) == Self.baseLines)
+    let files = try rows(dir.path("t.db"), "SELECT path, fingerprint, size, bytes_read, status FROM files")
+    #expect(files.count == 1)
+    #expect(files.first?["path"] as String? == fifo)
+    #expect(files.first?["fingerprint"] as String? == nil)
+    #expect(files.first?["size"] as Int? == base.count)
+    #expect(files.first?["bytes_read"] as Int? == base.count)
+    #expect(files.first?["status"] as String? == "done")
+    // No content identity: a second run reads what is sent then as a new file.
+    let writer2 = try feed(fifo, from: Self.fixture("base.log"))
+    defer { if writer2.isRunning { writer2.terminate() } }
+    let again = try ingest([fifo, "--allow-special"], db: dir.path("t.db"))
+    writer2.waitUntilExit()
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.lines == 60)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM files WHERE fingerprint IS NULL", as: Int.self) == 2)
+    // Inside a folder a FIFO stays refused, flag or not (it is never opened).
+    try dir.write("logs/maillog", Data(base))
+    #expect(mkfifo(dir.path("logs/pipe"), 0o644) == 0)
+    let folder = try ingest([dir.path("logs"), "--allow-special"], db: dir.path("f.db"))
+    #expect(folder.status == 1)
+    #expect(folder.stderr.contains("\(dir.path("logs/pipe")): is a FIFO (named pipe), not a regular file"))
+    #expect(folder.lines == 60)
+    // A character device is a stream too, and --max-decompressed still holds.
+    let zero = try ingest(["/dev/zero", "--allow-special", "--max-decompressed", "1M"], db: dir.path("z.db"))
+    #expect(zero.status == 1)
+    #expect(zero.stderr.contains("/dev/zero: byte 1048576: more than 1048576 bytes decompressed"))
+    #expect(try scalar(dir.path("z.db"), "SELECT status FROM files", as: String.self) == "too-large")
+  }
+
   @Test func row32AnUnreadableFileIsNamedWithItsErrnoAndTheOthersRead() throws {
     let dir = try TemporaryFolder()
     #expect(chmod(dir.url.path, 0o777) == 0)
@@ -564,7 +645,7 @@ struct BadInputTests {
     return (exited, peak)
   }
 
-  @Test func row34HostileFileNamesAreOpaquePaths() throws {
+  @Test func row34HostileFileNamesAreOpaquePathsAndNamesNotUTF8AreRead() throws {
     let dir = try TemporaryFolder()
     let names = ["new\nline.log", "$(touch pwned).log", "-rf.log", "a;b`c`.log", "tab\tand space.log"]
     let base = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("base.log")))
@@ -573,16 +654,40 @@ struct BadInputTests {
       try dir.write("logs/\(name)", Data(sendmailLines(3, day: 10 + i).utf8))
     }
     try dir.write("logs/plain.log", base)
-    let odd: [CChar] = Array(dir.path("logs/caf").utf8CString.dropLast()) + [CChar(bitPattern: 0xE9), 0]
-    let fd = open(odd, O_WRONLY | O_CREAT, 0o644)
+    // A name that is not UTF-8 (Latin-1 é), in a folder that is not UTF-8 either;
+    // named .gz but plain text, so that a warning prints its name.
+    let oddFolder = Array(dir.path("logs/d").utf8) + [0xFF]
+    #expect(mkdir(oddFolder.map(CChar.init(bitPattern:)) + [0], 0o755) == 0)
+    let oddBytes = oddFolder + Array("/caf".utf8) + [0xE9] + Array(".gz".utf8)
+    let fd = open(oddBytes.map(CChar.init(bitPattern:)) + [0], O_WRONLY | O_CREAT, 0o644)
     #expect(fd >= 0)
+    let content = Array(sendmailLines(4, day: 20).utf8)
+    #expect(write(fd, content, content.count) == content.count)
     close(fd)
     let run = try CLI.run(
       ["ingest", dir.path("logs"), "--db", dir.path("t.db"), "--year", "2004", "--format", "json", "--quiet"],
       in: dir.url)
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("the file name is not valid UTF-8"))
-    #expect(try json(run.stdout)["lines"] as? Int == 15 + 60)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try json(run.stdout)["lines"] as? Int == 15 + 60 + 4)
+    let shown = dir.path("logs/d") + "\\xFF/caf\\xE9.gz"
+    #expect(run.stderr.contains("Warning: \(shown): named .gz but holds plain text"), "\(run.stderr)")
+    let oddRow = try rows(dir.path("t.db"), "SELECT path, path_bytes, lines FROM files WHERE path_bytes IS NOT NULL")
+    #expect(oddRow.count == 1)
+    #expect(oddRow.first?["path"] as String? == shown)
+    #expect((oddRow.first?["path_bytes"] as Data?).map { [UInt8]($0) } == oddBytes)
+    #expect(oddRow.first?["lines"] as Int? == 4)
+    #expect(try scalar(dir.path("t.db"), "SELECT count(*) FROM files WHERE path_bytes IS NULL", as: Int.self) == names.count + 1)
+    // A UTF-8 name that reads like an escaped one: neither can be told apart, so neither is read.
+    try dir.write("clash/x\\xE9.log", Data(sendmailLines(2, day: 21).utf8))
+    let clash = Array(dir.path("clash/x").utf8) + [0xE9] + Array(".log".utf8)
+    let fd2 = open(clash.map(CChar.init(bitPattern:)) + [0], O_WRONLY | O_CREAT, 0o644)
+    #expect(fd2 >= 0)
+    close(fd2)
+    try dir.write("clash/other.log", Data(sendmailLines(2, day: 22).utf8))
+    let clashed = try ingest([dir.path("clash")], db: dir.path("c.db"))
+    #expect(clashed.status == 1)
+    #expect(clashed.stderr.contains("x\\xE9.log: two files are shown under this name (one of them not UTF-8); neither is read"))
+    #expect(clashed.lines == 2)
     #expect(!FileManager.default.fileExists(atPath: dir.path("pwned")))
     #expect(!FileManager.default.fileExists(atPath: dir.path("logs/pwned")))
     let paths = try rows(dir.path("t.db"), "SELECT path FROM files").compactMap { $0["path"] as String? }

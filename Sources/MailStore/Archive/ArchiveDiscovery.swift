@@ -19,6 +19,10 @@
 /// `maillog-YYYYMMDD[.gz]` (date order), then the current `maillog`. Sets
 /// are ordered by folder, then base name.
 ///
+/// A name inside a folder that is not valid UTF-8 is kept: the file is listed
+/// under a display form with each invalid byte as `\xNN`, and its exact
+/// bytes are in `Result.systemPaths`, which is what is opened.
+///
 /// Nothing is thrown: a path that does not exist, cannot be searched, or is
 /// a FIFO, socket or device comes back as an error value, and the other
 /// files are still returned.
@@ -31,19 +35,30 @@ public enum ArchiveDiscovery {
     public var errors: [LogReadError]
     /// Files inside folders that were left out on purpose (SQLite databases), with why.
     public var skipped: [(path: String, reason: String)]
+    /// The exact bytes of every path found whose name is not valid UTF-8,
+    /// keyed by its display form (invalid bytes as `\xNN`), which is the
+    /// path listed in `files`.
+    public var systemPaths: [String: [UInt8]] = [:]
   }
 
   /// Finds log files under `paths`, oldest first within each rotation set.
-  public static func discover(_ paths: [String]) -> (files: [String], errors: [LogReadError]) {
-    let result = search(paths)
+  ///
+  /// With `allowSpecial`, a FIFO or character device named in `paths` itself
+  /// (never one met inside a folder) is listed, to be read as a stream.
+  public static func discover(_ paths: [String], allowSpecial: Bool = false) -> (
+    files: [String], errors: [LogReadError]
+  ) {
+    let result = search(paths, allowSpecial: allowSpecial)
     return (result.files, result.errors)
   }
 
   /// Like `discover`, and also says which files in folders were left out.
-  public static func search(_ paths: [String]) -> Result {
+  public static func search(_ paths: [String], allowSpecial: Bool = false) -> Result {
     var walker = Walker()
-    for path in paths { walker.visit(argument: path) }
-    return Result(files: order(walker.found), errors: walker.errors, skipped: walker.skipped)
+    for path in paths { walker.visit(argument: path, allowSpecial: allowSpecial) }
+    return Result(
+      files: order(walker.found), errors: walker.errors, skipped: walker.skipped,
+      systemPaths: walker.systemPaths.filter { walker.found.contains($0.key) })
   }
 
   /// Puts paths in reading order: sets by folder and base name, oldest first within a set.
@@ -64,10 +79,12 @@ private struct Walker {
   var found: [String] = []
   var errors: [LogReadError] = []
   var skipped: [(path: String, reason: String)] = []
+  /// Display path → exact bytes, for paths with a name that is not UTF-8.
+  var systemPaths: [String: [UInt8]] = [:]
   private var seenFiles: Set<FileID> = []
   private var seenFolders: Set<FileID> = []
 
-  mutating func visit(argument: String) {
+  mutating func visit(argument: String, allowSpecial: Bool = false) {
     var path = argument
     while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
     var status = stat()
@@ -77,6 +94,9 @@ private struct Walker {
     }
     if status.st_mode & S_IFMT == S_IFDIR {
       walk(folder: path, status: status)
+    } else if allowSpecial && isStreamMode(status.st_mode) {
+      let id = FileID(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+      if seenFiles.insert(id).inserted { found.append(path) }
     } else {
       add(file: path, status: status)
     }
@@ -92,10 +112,15 @@ private struct Walker {
     found.append(path)
   }
 
+  /// What to hand the system for `path`: its exact bytes, NUL-terminated.
+  private func system(_ path: String) -> [CChar] {
+    (systemPaths[path] ?? Array(path.utf8)).map(CChar.init(bitPattern:)) + [0]
+  }
+
   private mutating func walk(folder: String, status: stat) {
     let id = FileID(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     guard seenFolders.insert(id).inserted else { return }
-    guard let directory = opendir(folder) else {
+    guard let directory = opendir(system(folder)) else {
       errors.append(
         LogReadError(
           kind: .unreadable, path: folder, reason: "cannot search the folder: \(errnoText(errno))",
@@ -103,27 +128,40 @@ private struct Walker {
       return
     }
     var names: [String] = []
+    // Names that are not UTF-8: display form → exact bytes.
+    var rawNames: [String: [UInt8]] = [:]
+    var validNames: Set<String> = []
     while let entry = readdir(directory) {
-      let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+      let bytes: [UInt8] = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
         tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee))
-        {
-          guard $0[0] != 0x2E else { return "." }  // hidden, ".", ".."
-          guard let valid = String(validatingCString: $0) else {
-            let lossy = String(
-              decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self)
-            self.errors.append(
-              LogReadError(
-                kind: .unreadable, path: Self.join(folder, lossy),
-                reason: "the file name is not valid UTF-8, so it cannot be opened here",
-                help: "rename the file, or copy it under a UTF-8 name"))
-            return "."
-          }
-          return valid
-        }
+        { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
       }
-      if let name, !name.hasPrefix(".") { names.append(name) }
+      guard let first = bytes.first, first != 0x2E else { continue }  // hidden, ".", ".."
+      if let valid = String(validating: bytes, as: UTF8.self) {
+        names.append(valid)
+        validNames.insert(valid)
+      } else {
+        let shown = displayPath(bytes)
+        rawNames[shown] = bytes
+        names.append(shown)
+      }
     }
     closedir(directory)
+    for (shown, _) in rawNames where validNames.contains(shown) {
+      // A UTF-8 name that reads like the escaped one: neither could be told apart.
+      rawNames[shown] = nil
+      names.removeAll { $0 == shown }
+      errors.append(
+        LogReadError(
+          kind: .unreadable, path: Self.join(folder, shown),
+          reason: "two files are shown under this name (one of them not UTF-8); neither is read",
+          help: "rename one of them"))
+    }
+    let folderBytes = systemPaths[folder] ?? Array(folder.utf8)
+    for name in names where rawNames[name] != nil || systemPaths[folder] != nil {
+      let separator: [UInt8] = folderBytes.last == 0x2F ? [] : [0x2F]
+      systemPaths[Self.join(folder, name)] = folderBytes + separator + (rawNames[name] ?? Array(name.utf8))
+    }
     names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
 
     var databases: Set<String> = []
@@ -131,13 +169,13 @@ private struct Walker {
     for name in names {
       let path = Self.join(folder, name)
       var entryStatus = stat()
-      guard stat(path, &entryStatus) == 0 else {
+      guard stat(system(path), &entryStatus) == 0 else {
         errors.append(LogReadError.fromErrno(errno, path: path, opening: false))
         continue
       }
       if entryStatus.st_mode & S_IFMT == S_IFDIR {
         walk(folder: path, status: entryStatus)
-      } else if entryStatus.st_mode & S_IFMT == S_IFREG && Self.isSQLiteDatabase(path) {
+      } else if entryStatus.st_mode & S_IFMT == S_IFREG && Self.isSQLiteDatabase(system(path)) {
         databases.insert(name)
         skipped.append((path, "an SQLite database"))
       } else {
@@ -161,7 +199,7 @@ private struct Walker {
   }
 
   /// Whether the file starts with the SQLite header "SQLite format 3\0".
-  static func isSQLiteDatabase(_ path: String) -> Bool {
+  static func isSQLiteDatabase(_ path: [CChar]) -> Bool {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { return false }
     defer { close(fd) }

@@ -33,6 +33,8 @@ struct GzipInflater: ~Copyable {
   private(set) var members = 0
   /// Bytes after the last member that do not start another one.
   private(set) var trailingGarbageBytes = 0
+  /// Where those bytes start in the file (compressed offset), when there are any.
+  private(set) var trailingGarbageOffset: Int?
 
   init(file: consuming InputFile, inputCapacity: Int) throws(LogReadError) {
     self.file = file
@@ -169,6 +171,7 @@ struct GzipInflater: ~Copyable {
     }
     let end = atEndOfFile ? filePosition : max(file.currentSize(), filePosition)
     trailingGarbageBytes = end - consumedPosition
+    trailingGarbageOffset = consumedPosition
     finished = true
   }
 

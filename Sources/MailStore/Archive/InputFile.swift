@@ -8,15 +8,22 @@
 ///
 /// The descriptor is opened with `O_NONBLOCK` so that a FIFO named as a log
 /// never blocks the open; it is then refused because it is not a regular file.
+/// With `stream` (`--allow-special`), a FIFO or character device is opened
+/// blocking instead, as `cat` would: the read waits for a writer.
 struct InputFile: ~Copyable {
   let path: String
   let descriptor: Int32
   /// What `fstat` said just after the open.
   let status: stat
 
-  /// Opens `path` for reading; only regular files are accepted.
-  init(path: String) throws(LogReadError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+  /// Opens `path` for reading; only regular files are accepted, and with
+  /// `stream` also a FIFO or a character device.
+  ///
+  /// `systemPath`, when given, is what is opened: the exact bytes of a name
+  /// that is not UTF-8 (`path` is then its display form, used in messages).
+  init(path: String, systemPath: [CChar]? = nil, stream: Bool = false) throws(LogReadError) {
+    let flags = O_RDONLY | O_CLOEXEC | (stream ? 0 : O_NONBLOCK)
+    let fd = systemPath.map { open($0, flags) } ?? open(path, flags)
     guard fd >= 0 else { throw LogReadError.fromErrno(errno, path: path, opening: true) }
     var status = stat()
     guard fstat(fd, &status) == 0 else {
@@ -24,7 +31,7 @@ struct InputFile: ~Copyable {
       close(fd)
       throw LogReadError(kind: .io, path: path, reason: "cannot stat: \(errnoText(code))")
     }
-    if let kind = nonRegularKind(status.st_mode) {
+    if let kind = nonRegularKind(status.st_mode), !(stream && isStreamMode(status.st_mode)) {
       close(fd)
       throw LogReadError.notRegular(path: path, kind: kind)
     }
@@ -84,6 +91,32 @@ struct InputFile: ~Copyable {
   }
 }
 
+/// A file name's bytes as text: valid UTF-8 as is, every other byte as `\xNN`.
+func displayPath(_ bytes: [UInt8]) -> String {
+  var text = ""
+  var i = 0
+  outer: while i < bytes.count {
+    if bytes[i] < 0x80 {
+      text.unicodeScalars.append(Unicode.Scalar(bytes[i]))
+      i += 1
+      continue
+    }
+    for length in 2...4 where i + length <= bytes.count {
+      if let valid = String(validating: bytes[i..<i + length], as: UTF8.self) {
+        text += valid
+        i += length
+        continue outer
+      }
+    }
+    let hex = Array("0123456789ABCDEF".unicodeScalars)
+    text += "\\x"
+    text.unicodeScalars.append(hex[Int(bytes[i] >> 4)])
+    text.unicodeScalars.append(hex[Int(bytes[i] & 0x0F)])
+    i += 1
+  }
+  return text
+}
+
 /// The `strerror` text of an errno value, starting lower-case.
 func errnoText(_ code: Int32) -> String {
   guard let text = strerror(code) else { return "error \(code)" }
@@ -92,6 +125,11 @@ func errnoText(_ code: Int32) -> String {
     message = first.lowercased() + message.dropFirst()
   }
   return message
+}
+
+/// Whether a mode is a FIFO or a character device: what `--allow-special` reads as a stream.
+func isStreamMode(_ mode: mode_t) -> Bool {
+  mode & S_IFMT == S_IFIFO || mode & S_IFMT == S_IFCHR
 }
 
 /// A phrase naming what kind of special file a mode is, or nil for a regular file.
@@ -129,6 +167,8 @@ extension LogReadError {
       kind: .notRegularFile, path: path, reason: "is \(kind), not a regular file",
       help: kind == "a folder"
         ? "a folder is searched for log files when it is given as an input"
-        : "only regular files are read; copy the log to a file first")
+        : kind == "a FIFO (named pipe)" || kind == "a character device"
+          ? "only regular files are read unless --allow-special is given; or copy the log to a file first"
+          : "only regular files are read; copy the log to a file first")
   }
 }

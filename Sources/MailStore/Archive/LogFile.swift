@@ -27,6 +27,8 @@
 public final class LogFile: Sendable {
   /// The longest line delivered; longer lines are cut to it (64 KiB).
   public static let maxLineLength = 65_536
+  /// How many bytes after the last gzip member are kept (4 KiB).
+  public static let trailingGarbageKept = 4_096
 
   public let path: String
   /// Bytes on disk.
@@ -37,6 +39,13 @@ public final class LogFile: Sendable {
   public let compression: Compression
   /// MTIME of the first gzip member's header; nil when 0 or for a plain file.
   public let gzipHeaderTime: Int64?
+  /// A FIFO or character device read as one stream of plain text
+  /// (`--allow-special`): `size` is 0, nothing is sniffed, and `head` returns
+  /// nothing, since every byte read from it is gone for the next open.
+  public let isStream: Bool
+  /// The exact bytes of the path (NUL-terminated) when they are not UTF-8:
+  /// what is opened; `path` is then the display form, invalid bytes as `\xNN`.
+  public let systemPath: [CChar]?
 
   /// Buffer sizes for reading.
   struct Buffers: Sendable {
@@ -54,6 +63,14 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers())
   }
 
+  /// Like `init(path:)`; with `allowStream`, a FIFO or character device is
+  /// accepted as a stream (not opened here, so a FIFO does not block yet).
+  public convenience init(path: String, allowStream: Bool, systemPath: [UInt8]? = nil) throws(LogReadError) {
+    try self.init(
+      path: path, buffers: Buffers(), allowStream: allowStream,
+      systemPath: systemPath.map { $0.map(CChar.init(bitPattern:)) + [0] })
+  }
+
   /// Reads with buffers of the given sizes (at least one byte each), so that
   /// lines and gzip members cross buffer ends: for the fuzz targets.
   @_spi(Fuzzing)
@@ -61,15 +78,33 @@ public final class LogFile: Sendable {
     try self.init(path: path, buffers: Buffers(input: max(inputBuffer, 1), output: max(outputBuffer, 1)))
   }
 
-  init(path: String, buffers: Buffers) throws(LogReadError) {
+  init(path: String, buffers: Buffers, allowStream: Bool = false, systemPath: [CChar]? = nil)
+    throws(LogReadError)
+  {
+    self.systemPath = systemPath
     var status = stat()
-    guard stat(path, &status) == 0 else {
+    guard (systemPath.map { stat($0, &status) } ?? stat(path, &status)) == 0 else {
       throw LogReadError.fromErrno(errno, path: path, opening: false)
     }
+    if allowStream && isStreamMode(status.st_mode) {
+      self.path = path
+      self.size = 0
+      #if canImport(Glibc)
+        self.modificationTime = Int64(status.st_mtim.tv_sec)
+      #else
+        self.modificationTime = Int64(status.st_mtimespec.tv_sec)
+      #endif
+      compression = .none
+      gzipHeaderTime = nil
+      isStream = true
+      self.buffers = buffers
+      return
+    }
+    isStream = false
     if let kind = nonRegularKind(status.st_mode) {
       throw LogReadError.notRegular(path: path, kind: kind)
     }
-    let file = try InputFile(path: path)
+    let file = try InputFile(path: path, systemPath: systemPath)
     let magic = UnsafeMutablePointer<UInt8>.allocate(capacity: 10)
     defer { magic.deallocate() }
     let sniffed = try file.readFully(into: magic, count: 10, position: 0)
@@ -106,8 +141,8 @@ public final class LogFile: Sendable {
   /// damage is thrown only when not one byte could be decoded, so that a
   /// broken file is never mistaken for an empty one (`readLines` reports it).
   public func head(_ count: Int) throws(LogReadError) -> [UInt8] {
-    guard count > 0 else { return [] }
-    let file = try InputFile(path: path)
+    guard count > 0, !isStream else { return [] }
+    let file = try InputFile(path: path, systemPath: systemPath)
     switch compression {
     case .none:
       let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
@@ -155,7 +190,7 @@ public final class LogFile: Sendable {
     skipBytes: Int = 0, firstLine: Int = 1, includeUnterminatedFinalLine: Bool = true,
     maxBytes: Int = .max, _ body: (borrowing LogLine) throws -> Bool
   ) throws -> ReadSummary {
-    let file = try InputFile(path: path)
+    let file = try InputFile(path: path, systemPath: systemPath, stream: isStream)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: buffers.output)
     defer { output.deallocate() }
     let skip = max(skipBytes, 0)
@@ -165,12 +200,12 @@ public final class LogFile: Sendable {
 
     switch compression {
     case .none:
-      let length = file.currentSize()
+      let length = isStream ? Int.max : file.currentSize()
       if skip > length {
         summary.endOffset = length
         return summary
       }
-      if skip > 0 { try file.seek(to: skip) }
+      if skip > 0 && !isStream { try file.seek(to: skip) }
       var position = skip
       while true {
         let n = try file.read(into: output, count: buffers.output, position: position)
@@ -213,6 +248,10 @@ public final class LogFile: Sendable {
       }
       summary.members = inflater.members
       summary.trailingGarbageBytes = inflater.trailingGarbageBytes
+      if let offset = inflater.trailingGarbageOffset, inflater.trailingGarbageBytes > 0 {
+        summary.trailingGarbageOffset = offset
+        summary.trailingGarbageHead = try bytes(at: offset, count: Self.trailingGarbageKept)
+      }
       if let damage { throw damage }
       if toSkip > 0 {
         summary.endOffset = skip - toSkip
@@ -228,6 +267,16 @@ public final class LogFile: Sendable {
     summary.unterminatedFinalLine = splitter.unterminatedAtEnd
     summary.stoppedEarly = stopped
     return summary
+  }
+
+  /// Up to `count` bytes of the file on disk from `offset`.
+  func bytes(at offset: Int, count: Int) throws(LogReadError) -> [UInt8] {
+    let file = try InputFile(path: path, systemPath: systemPath)
+    try file.seek(to: offset)
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+    defer { buffer.deallocate() }
+    let n = try file.readFully(into: buffer, count: count, position: offset)
+    return Array(UnsafeBufferPointer(start: buffer, count: n))
   }
 
   static func overCap(_ path: String, _ maxBytes: Int, at offset: Int) -> LogReadError {

@@ -51,6 +51,10 @@ public struct ReadSummary: Sendable, Equatable {
   public var members: Int
   /// Bytes after the last gzip member that do not start another member (warned about, not an error).
   public var trailingGarbageBytes: Int
+  /// Where those bytes start in the file (nil when there are none).
+  public var trailingGarbageOffset: Int? = nil
+  /// The first `LogFile.trailingGarbageKept` of them, as on disk.
+  public var trailingGarbageHead: [UInt8] = []
   /// Whether the stream ends with a line that has no LF (delivered or held back).
   public var unterminatedFinalLine: Bool
   /// Lines delivered cut to `LogFile.maxLineLength` bytes.

@@ -21,6 +21,10 @@ final class Batch: @unchecked Sendable {
   var bytes: [UInt8] = []
   var items: [BatchItem] = []
   var clockChanges: [(server: String, since: LocalDateTime, offset: Int)] = []
+  /// Set on the last batch of a file read to its end: replaces the file's
+  /// `unparsed` row of bytes after the last gzip member (removed when nil).
+  var endOfStream = false
+  var trailingGarbage: (length: Int, head: [UInt8])?
 
   init(file: FileState) {
     self.file = file
@@ -58,6 +62,8 @@ struct FileState: Sendable {
   /// `--server`: the server of every line of the file, instead of its host
   /// field. Set when the file is first read and kept for good.
   var serverOverride: String?
+  /// `files.path_bytes`: the exact bytes of a path that is not UTF-8.
+  var pathBytes: [UInt8]? = nil
 }
 
 /// A bounded hand-over between the reading thread and the writer.

@@ -90,7 +90,7 @@ final class EventWriter {
       INSERT INTO notices (server, time, queue_id, kind, relay_host, relay_ip, file_id, line)
         VALUES (?,?,?,?,?,?,?,?)
       """,
-      "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize) VALUES (?,?,?,?,?)",
+      "INSERT OR REPLACE INTO unparsed (file_id, line, text, length, oversize, reason) VALUES (?,?,?,?,?,?)",
       "INSERT OR REPLACE INTO raw_blocks (file_id, first_line, last_line, data) VALUES (?,?,?,?)",
       """
       INSERT INTO files (id, path, fingerprint, prefix_length, size, compression, server_override)
@@ -99,7 +99,7 @@ final class EventWriter {
       """
       UPDATE files SET path = ?, size = ?, bytes_read = ?, lines = ?, first_time = ?,
         last_time = ?, year_source = ?, status = ?, error = ?, members = ?, trailing_garbage = ?,
-        clock_steps_back = ?, oversize_lines = ? WHERE id = ?
+        clock_steps_back = ?, oversize_lines = ?, path_bytes = ? WHERE id = ?
       """,
       "INSERT OR REPLACE INTO server_clocks (server, since, utc_offset) VALUES (?,?,?)",
       """
@@ -159,7 +159,34 @@ final class EventWriter {
       }
     }
     try postfix.flush(db)
+    if batch.endOfStream { try writeTrailingGarbage(batch) }
     try updateFileRow(file)
+  }
+
+  /// The bytes after a gzip file's last member: one `unparsed` row, line 0,
+  /// reason `gzip_trailing_garbage`, their first 4 KiB with their whole
+  /// length. Replaced at every read to the end (a file that grew may have
+  /// turned them into a member).
+  private func writeTrailingGarbage(_ batch: Batch) throws {
+    try db.execute(
+      sql: "DELETE FROM unparsed WHERE file_id = ? AND line = 0 AND reason = 'gzip_trailing_garbage'",
+      arguments: [batch.file.id])
+    guard let garbage = batch.trailingGarbage else { return }
+    let s = insertUnparsed
+    sqlite3_bind_int64(s, 1, batch.file.id)
+    sqlite3_bind_int64(s, 2, 0)
+    sqlite3_bind_int64(s, 4, Int64(garbage.length))
+    sqlite3_bind_int(s, 5, 0)
+    bindStatic(s, 6, "gzip_trailing_garbage")
+    try garbage.head.withUnsafeBufferPointer { buffer in
+      // Bound without a copy: stepped while the buffer is alive.
+      if let base = buffer.baseAddress {
+        bindLine(s, 3, base, buffer.count)
+      } else {
+        bindString(s, 3, "")
+      }
+      try step(s)
+    }
   }
 
   private func updateFileRow(_ file: FileState) throws {
@@ -177,7 +204,12 @@ final class EventWriter {
     bindInt(s, 11, file.trailingGarbage)
     sqlite3_bind_int64(s, 12, Int64(file.clockStepsBack))
     sqlite3_bind_int64(s, 13, Int64(file.oversizeLines))
-    sqlite3_bind_int64(s, 14, file.id)
+    if let bytes = file.pathBytes {
+      sqlite3_bind_blob(s, 14, bytes, Int32(bytes.count), sqliteTransient)
+    } else {
+      sqlite3_bind_null(s, 14)
+    }
+    sqlite3_bind_int64(s, 15, file.id)
     try step(s)
   }
 
@@ -195,6 +227,7 @@ final class EventWriter {
       let oversize = item.originalLength > item.length
       if oversize { counts.oversize += 1 }
       sqlite3_bind_int(s, 5, oversize ? 1 : 0)
+      bindStatic(s, 6, oversize ? "oversize" : "not_understood")
       try step(s)
       return
     }

@@ -24,6 +24,9 @@ public struct IngestOptions: Sendable {
   /// `--server NAME=PATH`: the server of every file at or under PATH, instead
   /// of each line's host field. Check them with `ServerOverride.problem`.
   public var serverOverrides: [ServerOverride] = []
+  /// `--allow-special`: read a FIFO or character device named on the
+  /// command line as one stream of plain text (never one inside a folder).
+  public var allowSpecial = false
 
   /// 16 GiB: far more than a day's maillog of a large site.
   public static let defaultMaxDecompressedBytes = 16 << 30
@@ -84,7 +87,7 @@ public final class Ingester: @unchecked Sendable {
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws(StoreError) -> IngestReport {
     let started = Date()
-    let discovered = ArchiveDiscovery.discover(options.paths)
+    let discovered = ArchiveDiscovery.search(options.paths, allowSpecial: options.allowSpecial)
     var known: [FileState] = []
     do {
       try database.write { db in
@@ -97,7 +100,7 @@ public final class Ingester: @unchecked Sendable {
 
     let channel = BatchChannel(capacity: 2)
     let reader = FileReader(
-      paths: discovered.files, known: known, options: options, channel: channel,
+      paths: discovered.files, systemPaths: discovered.systemPaths, known: known, options: options, channel: channel,
       progress: progress, shouldStop: shouldStop)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
@@ -173,7 +176,8 @@ public final class Ingester: @unchecked Sendable {
         yearSource: (row["year_source"] as String?).flatMap(YearSource.init(rawValue:)),
         status: row["status"], error: row["error"], members: row["members"],
         trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
-        oversizeLines: row["oversize_lines"], serverOverride: row["server_override"])
+        oversizeLines: row["oversize_lines"], serverOverride: row["server_override"],
+        pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) })
     }
   }
 
@@ -201,6 +205,8 @@ public final class Ingester: @unchecked Sendable {
 /// The reading side of the ingest: runs on its own thread.
 final class FileReader: @unchecked Sendable {
   let paths: [String]
+  /// Display path → exact bytes, for names that are not UTF-8.
+  let systemPaths: [String: [UInt8]]
   var registry: [FileState]
   let options: IngestOptions
   let channel: BatchChannel
@@ -221,10 +227,11 @@ final class FileReader: @unchecked Sendable {
   private var fileServer: (name: String, hash: UInt64)?
 
   init(
-    paths: [String], known: [FileState], options: IngestOptions, channel: BatchChannel,
+    paths: [String], systemPaths: [String: [UInt8]] = [:], known: [FileState], options: IngestOptions, channel: BatchChannel,
     progress: (@Sendable (IngestProgress) -> Void)?, shouldStop: @escaping @Sendable () -> Bool
   ) {
     self.paths = paths
+    self.systemPaths = systemPaths
     self.registry = known
     self.options = options
     self.channel = channel
@@ -239,7 +246,8 @@ final class FileReader: @unchecked Sendable {
     var files: [LogFile] = []
     for path in paths {
       do {
-        files.append(try LogFile(path: path))
+        let stream = options.allowSpecial && explicitPaths.contains(Self.normalized(path))
+        files.append(try LogFile(path: path, allowStream: stream, systemPath: systemPaths[path]))
       } catch {
         report.problems.append(error)
       }
@@ -257,6 +265,7 @@ final class FileReader: @unchecked Sendable {
 
   /// Reads one file from where the store left it. Returns false to stop all.
   private func read(_ file: LogFile) -> Bool {
+    if file.isStream { return readStream(file) }
     let head: [UInt8]
     do {
       head = try file.head(4096)
@@ -326,7 +335,30 @@ final class FileReader: @unchecked Sendable {
       registry.append(state)
     }
     let index = registryIndex ?? registry.count - 1
+    return read(file, state: state, index: index, isNew: isNew)
+  }
+
+  /// A FIFO or character device (`--allow-special`): what it sends now, read
+  /// once as plain text. It has no content identity (no fingerprint: its
+  /// bytes cannot be read twice), so it is never resumed nor recognised:
+  /// every run adds a new `files` row and reads what the writer sends then.
+  private func readStream(_ file: LogFile) -> Bool {
+    report.files += 1
+    report.newFiles += 1
+    let state = FileState(
+      id: nextID, path: file.path, fingerprint: nil, prefixLength: 0, size: 0,
+      compression: file.compression.rawValue, bytesRead: 0, lines: 0, firstTime: nil,
+      lastTime: nil, yearSource: nil, status: "reading", error: nil, members: nil,
+      trailingGarbage: nil, clockStepsBack: 0, oversizeLines: 0)
+    nextID += 1
+    registry.append(state)
+    return read(file, state: state, index: registry.count - 1, isNew: true)
+  }
+
+  private func read(_ file: LogFile, state: FileState, index: Int, isNew: Bool) -> Bool {
+    var state = state
     state.path = file.path
+    state.pathBytes = file.systemPath.map { $0.dropLast().map(UInt8.init(bitPattern:)) }
     state.size = file.size
     state.compression = file.compression.rawValue
     let resumeBytes = state.bytesRead
@@ -339,7 +371,7 @@ final class FileReader: @unchecked Sendable {
     let estimatedLength = estimateDecompressedLength(file)
     let stop = shouldStop
     let includeFinal =
-      file.compression == .gzip
+      file.compression == .gzip || file.isStream
       || Int64(Date().timeIntervalSince1970) - file.modificationTime > options.activeFileGrace
 
     var stopped = false
@@ -378,10 +410,18 @@ final class FileReader: @unchecked Sendable {
       batch.file.members = summary.members
       batch.file.trailingGarbage = summary.trailingGarbageBytes
       if summary.trailingGarbageBytes > 0 {
+        let kept = summary.trailingGarbageHead.count
         report.warnings.append(
-          "\(file.path): \(summary.trailingGarbageBytes) bytes after the last gzip member ignored")
+          "\(file.path): \(summary.trailingGarbageBytes) bytes after the last gzip member ignored"
+            + " (from byte \(summary.trailingGarbageOffset ?? 0); the first \(kept) kept in `unparsed`, line 0)")
       }
-      if !stopped { batch.file.status = "done" }
+      if !stopped {
+        batch.file.status = "done"
+        batch.endOfStream = true
+        if summary.trailingGarbageBytes > 0 {
+          batch.trailingGarbage = (summary.trailingGarbageBytes, summary.trailingGarbageHead)
+        }
+      }
       if summary.unterminatedFinalLine && !includeFinal {
         report.warnings.append(
           "\(file.path): the last line has no newline yet; it will be read by the next run")
@@ -399,6 +439,8 @@ final class FileReader: @unchecked Sendable {
       batch.file.error = described.description
       report.problems.append(described)
     }
+    // A stream has no size on disk: the bytes it sent are recorded.
+    if file.isStream { batch.file.size = batch.file.bytesRead }
     if batch.file.clockStepsBack > 0 && !stopped {
       report.warnings.append(
         "\(file.path): the clock stepped back \(batch.file.clockStepsBack) times; times kept as logged")
@@ -509,7 +551,7 @@ final class FileReader: @unchecked Sendable {
     let referenceYear = LocalDateTime(secondsSinceEpoch: Int(modification)).year
     var first: LocalTimestamp?
     var anchor: (Int, YearSource)?
-    if let sample = try? file.head(256 << 10) {
+    if !file.isStream, let sample = try? file.head(256 << 10) {
       sample.withUnsafeBufferPointer { buffer in
         var lineStart = 0
         for i in 0..<buffer.count where buffer[i] == 10 {
@@ -545,7 +587,7 @@ final class FileReader: @unchecked Sendable {
   /// for the progress bar only.
   private func estimateDecompressedLength(_ file: LogFile) -> Int {
     guard file.compression == .gzip, file.size >= 18 else { return max(file.size, 1) }
-    let fd = open(file.path, O_RDONLY)
+    let fd = file.systemPath.map { open($0, O_RDONLY) } ?? open(file.path, O_RDONLY)
     guard fd >= 0 else { return file.size * 8 }
     defer { close(fd) }
     var trailer = [UInt8](repeating: 0, count: 4)

@@ -236,6 +236,20 @@ public enum Schema {
           ALTER TABLE files ADD COLUMN server_override TEXT;
           """)
     }
+    migrator.registerMigration("v4-unparsed-reason") { db in
+      try db.execute(
+        sql: """
+          -- Why a row is in `unparsed`: a line not understood, a line cut at
+          -- 64 KiB, or the bytes after a gzip file's last member (line 0).
+          ALTER TABLE unparsed ADD COLUMN reason TEXT NOT NULL DEFAULT 'not_understood';
+          UPDATE unparsed SET reason = 'oversize' WHERE oversize = 1;
+          """)
+    }
+    migrator.registerMigration("v5-files-path-bytes") { db in
+      // The exact bytes of a path that is not UTF-8 (`path` is then its
+      // display form, each invalid byte as \xNN); NULL for every other path.
+      try db.execute(sql: "ALTER TABLE files ADD COLUMN path_bytes BLOB")
+    }
     return migrator
   }
 

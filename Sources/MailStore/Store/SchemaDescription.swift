@@ -47,7 +47,7 @@ public enum SchemaDescription {
       name: "files", row: "input file read (a rotation recognised by its content is one row)",
       columns: [
         ("id", "Row id; `file_id` in every other table."),
-        ("path", "The path as given to `ingest` (the last one it was read under)."),
+        ("path", "The path as given to `ingest` (the last one it was read under); bytes of a name that are not UTF-8 as `\\xNN`."),
         ("fingerprint", "Hash of the first `prefix_length` decompressed bytes: how a rotated or recompressed file is recognised."),
         ("prefix_length", "How many decompressed bytes the fingerprint covers (up to 4 KiB)."),
         ("size", "Bytes on disk when last read."),
@@ -60,10 +60,11 @@ public enum SchemaDescription {
         ("status", "`reading`, `done`, `truncated` or `error`."),
         ("error", "What went wrong, with the byte offset, when `status` is `truncated` or `error`."),
         ("members", "gzip members read (a multi-member file has several)."),
-        ("trailing_garbage", "Bytes after the last gzip member, ignored with a warning."),
+        ("trailing_garbage", "Bytes after the last gzip member: not decoded, warned about; their first 4 KiB are in `unparsed` (line 0)."),
         ("clock_steps_back", "Lines whose time went back a little (kept in the same year, counted as a warning)."),
         ("oversize_lines", "Lines longer than 64 KiB, cut and kept in `unparsed`."),
         ("server_override", "The server name given with `ingest --server NAME=PATH` for this file, used for every line instead of its host field; NULL when none was given. Kept for good: a later run reads the file's new lines under the same name."),
+        ("path_bytes", "The path's exact bytes when it is not valid UTF-8 (`path` then shows each invalid byte as `\\xNN`); NULL otherwise."),
       ]),
     Table(
       name: "messages",
@@ -145,13 +146,14 @@ public enum SchemaDescription {
         ("relay_ip", "Its IP address."),
       ] + provenance),
     Table(
-      name: "unparsed", row: "line not understood (kept, never dropped)",
+      name: "unparsed", row: "line not understood, or bytes after a gzip file's last member (kept, never dropped)",
       columns: [
         ("file_id", "The input file (`files.id`)."),
-        ("line", "The line's number in that file."),
-        ("text", "The line: TEXT when valid UTF-8, else the raw bytes as a BLOB; cut at 64 KiB."),
-        ("length", "The line's length in bytes before any cut."),
+        ("line", "The line's number in that file; 0 for the bytes after the last gzip member."),
+        ("text", "The line: TEXT when valid UTF-8, else the raw bytes as a BLOB; cut at 64 KiB (the bytes after the last gzip member: their first 4 KiB)."),
+        ("length", "The line's length in bytes before any cut (after the last gzip member: all the bytes there)."),
         ("oversize", "1 when the line was longer than 64 KiB and cut."),
+        ("reason", "Why the row is here: `not_understood` (no parser took the line), `oversize` (cut at 64 KiB) or `gzip_trailing_garbage` (bytes after the last gzip member, line 0)."),
       ]),
     Table(
       name: "raw_blocks", row: "batch of consecutive lines of one file, as read",
