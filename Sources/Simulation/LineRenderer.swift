@@ -254,21 +254,8 @@ final class LineRenderer {
       if scanner == .mimedefang {
         let mdPid = counting ? 0 : rngs[server].pick(mimedefangPids[server])
         line(server, m.time, "mimedefang.pl", mdPid) { b in
-          b.put(q)
-          b.put(": MDLOG,")
-          b.put(q)
-          b.put(",spam,")
-          b.put(Int(score))
-          b.append(46)
-          b.put(Int(score * 10) % 10)
-          b.append(44)
-          if let ip = m.client.ip { b.put(ip) }
-          b.put(",<")
-          b.put(m.sender)
-          b.put(">,<")
-          b.put(m.deliveries.first?.recipients.first ?? "")
-          b.put(">,")
-          b.put(m.subject)
+          Self.putMDLOG(
+            q, verdict: .spam(score: score), m, recipient: m.deliveries.first?.recipients.first ?? "", &b)
         }
       }
     case nil:
@@ -290,30 +277,13 @@ final class LineRenderer {
       reason = "Virus \(name) found in mail - rejected"
       let mdPid = counting ? 0 : rngs[server].pick(mimedefangPids[server])
       line(server, m.time, "mimedefang.pl", mdPid) { b in
-        b.put(q)
-        b.put(": MDLOG,")
-        b.put(q)
-        b.put(",virus,")
-        b.put(name)
-        b.append(44)
-        if let ip = m.client.ip { b.put(ip) }
-        b.put(",<")
-        b.put(m.sender)
-        b.put(">,<")
-        b.put(recipients.first ?? "")
-        b.put(">,")
-        b.put(m.subject)
+        Self.putMDLOG(q, verdict: .virus(name: name), m, recipient: recipients.first ?? "", &b)
       }
     default:
       code = "554 5.7.1"
       reason = "virus \(name) detected by ClamAV - http://www.clamav.net"
       line(server, m.time, "clamav-milter", clamavPids[server]) { b in
-        b.put("Message from <")
-        b.put(m.sender)
-        b.put("> to <")
-        b.put(recipients.first ?? "")
-        b.put("> infected by ")
-        b.put(name)
+        Self.putClamavVerdict(m, recipient: recipients.first ?? "", name: name, &b)
       }
     }
     line(server, m.time, program, process.pid) { b in
@@ -542,6 +512,44 @@ final class LineRenderer {
   // MARK: Pieces
 
   /// `name [ip]`, `[ip]`, `name [ip] (may be forged)`, `root@localhost`.
+  /// MIMEDefang's verdict line, as both MTA forms log it:
+  /// `QID: MDLOG,QID,virus,NAME|spam,SCORE,IP,<sender>,<recipient>,subject`.
+  static func putMDLOG(
+    _ q: String, verdict: Verdict, _ m: Message, recipient: String, _ b: inout [UInt8]
+  ) {
+    b.put(q)
+    b.put(": MDLOG,")
+    b.put(q)
+    switch verdict {
+    case .virus(let name):
+      b.put(",virus,")
+      b.put(name)
+    case .spam(let score):
+      b.put(",spam,")
+      b.put(Int(score))
+      b.append(46)
+      b.put(Int(score * 10) % 10)
+    }
+    b.append(44)
+    if let ip = m.client.ip { b.put(ip) }
+    b.put(",<")
+    b.put(m.sender)
+    b.put(">,<")
+    b.put(recipient)
+    b.put(">,")
+    b.put(m.subject)
+  }
+
+  /// clamav-milter's verdict line, as both MTA forms log it.
+  static func putClamavVerdict(_ m: Message, recipient: String, name: String, _ b: inout [UInt8]) {
+    b.put("Message from <")
+    b.put(m.sender)
+    b.put("> to <")
+    b.put(recipient)
+    b.put("> infected by ")
+    b.put(name)
+  }
+
   static func putRelay(_ c: ClientIdentity, _ b: inout [UInt8]) {
     switch c {
     case .remote(let ip, let name, let forged):

@@ -508,29 +508,12 @@ final class PostfixRenderer {
         reason = "5.7.1 Virus \(name) found in mail - rejected"
         let mdPid = base.mimedefangPid(server)
         base.line(server, m.time, "mimedefang.pl", mdPid) { b in
-          b.put(q)
-          b.put(": MDLOG,")
-          b.put(q)
-          b.put(",virus,")
-          b.put(name)
-          b.append(44)
-          if let ip = m.client.ip { b.put(ip) }
-          b.put(",<")
-          b.put(m.sender)
-          b.put(">,<")
-          b.put(recipients.first ?? "")
-          b.put(">,")
-          b.put(m.subject)
+          LineRenderer.putMDLOG(q, verdict: .virus(name: name), m, recipient: recipients.first ?? "", &b)
         }
       default:
         reason = "5.7.1 virus \(name) detected by ClamAV - http://www.clamav.net"
         base.line(server, m.time, "clamav-milter", base.clamavPid(server)) { b in
-          b.put("Message from <")
-          b.put(m.sender)
-          b.put("> to <")
-          b.put(recipients.first ?? "")
-          b.put("> infected by ")
-          b.put(name)
+          LineRenderer.putClamavVerdict(m, recipient: recipients.first ?? "", name: name, &b)
         }
       }
       emit(server, m.time, .cleanup, cleanup, bounce: m.sender.isEmpty) { b in
@@ -553,21 +536,7 @@ final class PostfixRenderer {
     }
     if case .spam(let score)? = m.verdict, scanner == .mimedefang {
       base.line(server, m.time, "mimedefang.pl", base.mimedefangPid(server)) { b in
-        b.put(q)
-        b.put(": MDLOG,")
-        b.put(q)
-        b.put(",spam,")
-        b.put(Int(score))
-        b.append(46)
-        b.put(Int(score * 10) % 10)
-        b.append(44)
-        if let ip = m.client.ip { b.put(ip) }
-        b.put(",<")
-        b.put(m.sender)
-        b.put(">,<")
-        b.put(recipients.first ?? "")
-        b.put(">,")
-        b.put(m.subject)
+        LineRenderer.putMDLOG(q, verdict: .spam(score: score), m, recipient: recipients.first ?? "", &b)
       }
     }
     base.line(server, m.time, "postfix/qmgr", state[server].qmgr, bounce: m.sender.isEmpty) { b in

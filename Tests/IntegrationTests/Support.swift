@@ -48,9 +48,14 @@ final class TemporaryFolder {
 
 /// gzip-compresses `data` with the system gzip.
 func gzip(_ data: Data) throws -> Data {
+  try pipe(data, through: "gzip -c -n")
+}
+
+/// `data` through a shell command's standard input, its standard output back.
+func pipe(_ data: Data, through command: String) throws -> Data {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/bin/sh")
-  process.arguments = ["-c", "gzip -c -n"]
+  process.arguments = ["-c", command]
   let input = Pipe()
   let output = Pipe()
   process.standardInput = input
