@@ -117,10 +117,7 @@ extension NetworkContext {
             WHERE mailer = 'local' AND status = 'sent' AND recipient_domain IS NOT NULL
             """))
     }
-    var sites: [SiteNetwork] = []
-    for row in try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites") {
-      if let network = SiteNetwork(cidr: row[0], site: row[1]) { sites.append(network) }
-    }
+    let sites = try SiteNetwork.fetchAll(db)
     let servers = try String.fetchAll(
       db, sql: "SELECT DISTINCT server FROM messages ORDER BY server")
     let addresses = try serverAddresses(db, servers: servers, relayCounts: relayCounts)

@@ -206,10 +206,7 @@ struct RelayCounts {
     // internal clients, and those that sent a few messages (candidate
     // server addresses); not the many one-off outside senders.
     if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM relay_summary)") == true {
-      var sites: [SiteNetwork] = []
-      for row in try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites") {
-        if let network = SiteNetwork(cidr: row[0], site: row[1]) { sites.append(network) }
-      }
+      let sites = try SiteNetwork.fetchAll(db)
       var summarised: [String: Int] = [:]
       let select = "SELECT relay_ip, messages, recipients FROM relay_summary"
       var ranges = SiteNetwork.internalTextRanges(sites: sites).map { range in

@@ -1,3 +1,5 @@
+import GRDB
+
 /// An IPv4 address as a 32-bit number.
 public struct IPv4: Hashable, Comparable, Sendable {
   public var value: UInt32
@@ -75,6 +77,14 @@ public struct SiteNetwork: Equatable, Sendable {
 }
 
 extension SiteNetwork {
+  /// The `sites` table, as networks (rows that do not parse are left out;
+  /// `--sites` refuses them at ingest).
+  public static func fetchAll(_ db: Database) throws -> [SiteNetwork] {
+    try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites").compactMap { row in
+      SiteNetwork(cidr: row[0], site: row[1])
+    }
+  }
+
   /// Ranges of address text (`lower <= text < upper`) that hold every
   /// internal address, as stored in `relay_ip` columns: the RFC 1918 ranges
   /// and `sites`, widened to whole leading octets, plus the bracketed and

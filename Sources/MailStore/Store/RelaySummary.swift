@@ -17,10 +17,7 @@ public enum RelaySummary {
         SELECT relay_ip, count(*) FROM messages INDEXED BY messages_submissions
         WHERE relay_ip > '' AND sender > '' GROUP BY relay_ip
         """)
-    var sites: [SiteNetwork] = []
-    for row in try Row.fetchAll(db, sql: "SELECT cidr, site FROM sites") {
-      if let network = SiteNetwork(cidr: row[0], site: row[1]) { sites.append(network) }
-    }
+    let sites = try SiteNetwork.fetchAll(db)
     let count = try db.cachedStatement(
       sql: """
         SELECT m.relay_ip, count(DISTINCT d.recipient)
