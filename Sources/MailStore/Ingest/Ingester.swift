@@ -466,14 +466,36 @@ final class FileReader: @unchecked Sendable {
       help: "a file keeps the server it was first read under")
   }
 
-  /// More than a tenth of control bytes (other than tab, CR, LF, FF): a
-  /// binary file such as wtmp or a core dump, not a log.
+  /// A binary file such as wtmp, a core dump or compressed data of an
+  /// unknown kind, not a log: more than a tenth of control bytes (other than
+  /// tab, CR, LF, FF), or more than a quarter that are control bytes or
+  /// bytes outside any well-formed UTF-8 sequence. Uniformly random bytes
+  /// score about 11 % and 55 %; a log in Latin-1 or with a few stray bytes
+  /// scores a few per cent, and one in UTF-8 of any script none.
   static func looksBinary(_ head: [UInt8]) -> Bool {
     var control = 0
-    for byte in head where byte < 0x09 || (byte > 0x0D && byte < 0x20) || byte == 0x7F {
-      control += 1
+    var malformed = 0
+    var i = 0
+    while i < head.count {
+      let byte = head[i]
+      if byte < 0x80 {
+        if byte < 0x09 || (byte > 0x0D && byte < 0x20) || byte == 0x7F { control += 1 }
+        i += 1
+        continue
+      }
+      let length = byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3 : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0
+      var valid = length > 0 && i + length <= head.count
+      if valid {
+        for k in 1..<length where head[i + k] & 0xC0 != 0x80 { valid = false }
+      }
+      if valid {
+        i += length
+      } else {
+        malformed += 1
+        i += 1
+      }
     }
-    return control * 10 > head.count
+    return control * 10 > head.count || (control + malformed) * 4 > head.count
   }
 
   /// Whether any complete line of `head` has a syslog envelope. Files met
