@@ -22,6 +22,26 @@ public struct InfectingMessage: Equatable, Sendable {
   /// `deliveredAt` in UTC seconds.
   public var deliveredUTC: Int64
   public var delivery: LineReference
+  /// nil when the message was recognised by its size or a virus verdict;
+  /// set when it was only inferred from its likeness to the copies a
+  /// scanner named (a worm whose size the logs never give).
+  public var inference: Inference? = nil
+}
+
+/// How a message was taken for the worm's without its size or a verdict:
+/// see ``WormLikeness``.
+public struct Inference: Equatable, Sendable {
+  /// How many times likelier its traits are among the worm copies a scanner
+  /// named than among ordinary mail from outside.
+  public var ratio: Double
+  /// Its traits, in words, with their rates among both.
+  public var traits: String
+  /// Messages from outside, with a sender, that the same session fetched
+  /// (the candidates it was picked from, itself included).
+  public var candidates: Int
+  /// The scanner's name for the worm, and its first verdict on the server
+  /// that took the message (the message came before it).
+  public var virusName: String?
 }
 
 /// One infected host and where its infection came from.
@@ -138,6 +158,10 @@ struct MailboxReader {
   private var userSessions: [String: [(utc: Int64, ip: String)]] = [:]
   private let onsets: [String: Int64]
   private var mailboxes: [String: [InfectingMessage]] = [:]
+  /// For a worm whose size was never logged: how its named copies look, and
+  /// every delivery to a mailbox in a time range, any size.
+  private let likeness: WormLikeness?
+  private let anyDeliveriesTo: Statement
 
   /// Mailer names that put mail in a local mailbox.
   static let localMailers = [
@@ -180,6 +204,8 @@ struct MailboxReader {
         AND v.verdict = 'virus')
       """
     sizeBand = (low, high)
+    likeness =
+      outbreak.signature?.sizeKnown == false ? try WormLikeness.learn(db, log: log) : nil
     // Nothing before the outbreak can be worm mail: a day before the first
     // onset (in any server's local time) bounds every mailbox read.
     let first = outbreak.infected.map(\.onsetSeconds).min() ?? 0
@@ -193,6 +219,17 @@ struct MailboxReader {
         WHERE d.recipient IN (\(spellings)) AND d.time >= ? AND d.status = 'sent'
         AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
         AND (m.size BETWEEN ? AND ? \(scanned))
+        ORDER BY d.time, d.id
+        """)
+    anyDeliveriesTo = try db.cachedStatement(
+      sql: """
+        SELECT d.server, d.queue_id, d.time, d.file_id, d.line,
+               m.id, m.time, m.sender, m.size, m.msgid, m.relay_host, m.relay_ip, m.file_id, m.line
+        FROM deliveries d
+        JOIN messages m ON m.id = d.message_id
+        WHERE d.recipient IN (\(spellings)) AND d.time >= ? AND d.time <= ? AND d.status = 'sent'
+        AND (d.mailer IN (\(mailers)) OR (d.mailer IS NULL AND d.relay_ip IS NULL))
+        AND m.sender > ''
         ORDER BY d.time, d.id
         """)
   }
@@ -320,6 +357,58 @@ struct MailboxReader {
     }
   }
 
+  /// For a worm whose size was never logged: the messages from outside that
+  /// `login` fetched (delivered to the user's mailbox after `previous`, the
+  /// user's login before) that look like the copies the scanner named, in
+  /// delivery order, and how many messages from outside it fetched in all.
+  /// A message that reached a scanning server after its first verdict on the
+  /// worm is not a copy: the scanner would have refused it.
+  mutating func likeMail(fetchedBy login: LoginRecord, after previous: Int64) throws
+    -> (worm: [InfectingMessage], candidates: Int)
+  {
+    guard let likeness else { return ([], 0) }
+    let mailbox = NetworkContext.mailbox(of: login.user)
+    // Local-time bounds a day wide either side (servers' clocks differ);
+    // the UTC test below is the exact one.
+    let lower = previous == Int64.min ? since : max(since, LocalTime.text(previous - 86_400))
+    var arguments = StatementArguments(recipients(of: mailbox))
+    arguments += [lower, LocalTime.text(login.utc + 86_400)]
+    var worm: [InfectingMessage] = []
+    var candidates = 0
+    var seen = Set<LineReference>()
+    for row in try Row.fetchAll(anyDeliveriesTo, arguments: arguments) {
+      let reference = LineReference(fileID: row[3], line: row[4])
+      guard seen.insert(reference).inserted else { continue }
+      let server: String = row[0]
+      let time: String = row[2]
+      let delivered = clocks.utc(server: server, time)
+      guard delivered > previous && delivered <= login.utc else { continue }
+      let message = StoredMessage(
+        id: row[5], server: server, queueID: row[1], time: row[6], sender: row[7] ?? "",
+        size: row[8] ?? 0, msgid: row[9], relayHost: row[10], relayIP: row[11],
+        source: LineReference(fileID: row[12], line: row[13]))
+      guard case .external(let entry) = try origins.origin(of: message) else { continue }
+      let arrived = clocks.utc(server: entry.server, entry.time)
+      if likeness.scannerKnew(server: entry.server, utc: arrived)
+        || likeness.scannerKnew(server: server, utc: delivered)
+      {
+        continue
+      }
+      candidates += 1
+      let ratio = likeness.ratio(entry)
+      guard ratio >= WormLikeness.threshold else { continue }
+      worm.append(
+        InfectingMessage(
+          fromHost: nil, entry: entry, mailbox: mailbox, deliveredAt: time, deliveredUTC: delivered,
+          delivery: reference,
+          inference: Inference(
+            ratio: ratio, traits: likeness.describe(entry), candidates: 0,
+            virusName: likeness.name)))
+    }
+    for i in worm.indices { worm[i].inference?.candidates = candidates }
+    return (worm, candidates)
+  }
+
   /// How long after fetching the worm a user runs it: the sessions and
   /// messages considered for an infection lie this long before its onset.
   /// (An assumption; see docs/forensics.md.)
@@ -373,6 +462,22 @@ struct MailboxReader {
       result.login = session.login
       set(&result, chosen: chosen, among: session.mail, weight: 1)
       return result
+    }
+    // 1b. A worm whose size was never logged (its copies were refused before
+    // it was): what a session in the window fetched from outside that looks
+    // like the copies the scanner named. Half the confidence: inferred.
+    if likeness != nil {
+      for login in logins where window.contains(login.utc) {
+        let times = try loginTimes(of: login.user)
+        let previous = times.last { $0 < login.utc } ?? Int64.min
+        let found = try likeMail(fetchedBy: login, after: previous)
+        guard let chosen = found.worm.last else { continue }
+        result.user = login.user
+        result.userLink = .login
+        result.login = login
+        set(&result, chosen: chosen, among: found.worm, weight: 0.5)
+        return result
+      }
     }
     // 2. Users whose logins are not in the log: the host's own senders name
     // the mailboxes. The session time is unknown: for each worm message, the

@@ -93,11 +93,23 @@ extension PatientZeroFinding {
         "the worm keeps the senders' own addresses and no scanner named it: worm messages are "
           + "recognised by bursts and size alone")
     }
-    if spread.outbreak.signature?.sizeKnown == false {
+    if let via = root.via, let inference = via.inference {
+      // Not recognised by size or verdict, only by likeness: less sure.
+      confidence *= inference.ratio >= 100 ? 0.6 : 0.45
+      let session = root.login.map { " that the login at \($0.time) fetched" } ?? ""
+      let named = inference.virusName.map { " (\($0))" } ?? ""
+      notes.append(
+        "the scanner refused every worm copy before its size was logged, so the infecting "
+          + "message is inferred, not recognised: of the \(inference.candidates) message"
+          + (inference.candidates == 1 ? "" : "s") + " from outside\(session), "
+          + "\(via.entry.server) \(via.entry.queueID) is the newest that looks like the copies "
+          + "the scanner named\(named), delivered before its first verdict: \(inference.traits); "
+          + "about \(Int(inference.ratio.rounded())) times likelier a worm copy than ordinary mail")
+    } else if spread.outbreak.signature?.sizeKnown == false {
       notes.append(
         "the scanner refused every worm copy before its size was logged: the worm is known "
-          + "by its virus verdicts only, so an inbound copy that arrived before the scanner "
-          + "knew it cannot be told by its size")
+          + "by its virus verdicts only, and no message from outside that a session read "
+          + "from \(root.host) before the onset looks like the copies it named")
     }
     var alternatives: [Alternative] = []
     let rootSeconds = LocalTime.seconds(root.onset) ?? 0

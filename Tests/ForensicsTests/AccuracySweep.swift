@@ -79,6 +79,9 @@ enum AccuracySweep {
     var rightEdges: Int
     var infected: Int
     var found: Int
+    /// Whether the worm's size band was known (false: every copy refused before
+    /// its size was logged), nil when no worm was found.
+    var sizeKnown: Bool? = nil
     var detail: String
 
     var patientZeroRight: Bool { hostRight && userRight && messageRight }
@@ -171,7 +174,7 @@ enum AccuracySweep {
       messageRight: messageRight, confidence: finding?.confidence ?? 0, precision: precision,
       recall: recall, truthEdges: truthEdges.count, foundEdges: foundEdges.count,
       rightEdges: hits, infected: truth.infectedHosts.count, found: tree.infections.count,
-      detail: detail)
+      sizeKnown: tree.outbreak.signature?.sizeKnown, detail: detail)
   }
 
   /// The markdown table of a sweep, with totals per shape and overall.

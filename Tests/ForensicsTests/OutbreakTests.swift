@@ -169,30 +169,76 @@ struct OutbreakTests {
     #expect(three.via?.entry.server == "mx2")
   }
 
-  @Test("every worm copy refused by the scanner before its size was logged: found, size unknown, said so")
-  func refusedBeforeSized() throws {
-    let store = try StoreBuilder()
-    // Ordinary mail of ordinary sizes from two hosts, one of them later infected.
-    for k in 0..<12 {
-      for ip in ["10.1.0.50", "10.1.0.51"] {
+  /// Every worm copy refused by the milter before its size was logged, as
+  /// Postfix writes it: the worm is known by its verdicts alone. Ordinary
+  /// mail from outside, from its domains' servers with Message-IDs of its
+  /// own; the worm's copies, refused, with Message-IDs the server added and
+  /// from clients without names; and in ann's mailbox, before the login that
+  /// preceded the onset, an ordinary message and the unscanned copy that
+  /// infected her (its size logged, but no band to tell it by).
+  struct RefusedWorm {
+    let store: StoreBuilder
+    let infecting: String
+    let ordinary: String
+
+    /// `ownID`: the infecting message carries a Message-ID of its own (so
+    /// it looks like ordinary mail); `at`: when it arrives.
+    init(infectingHasOwnID ownID: Bool = false, at arrival: String = "2004-02-24 13:00:00") throws {
+      store = try StoreBuilder()
+      for k in 0..<12 {
+        for ip in ["10.1.0.50", "10.1.0.51"] {
+          try store.message(
+            time: t("2004-02-24 08:00:00", Double(k * 20)), sender: "ann@district.example",
+            size: 1_500 + k * 97, relayIP: ip)
+        }
+      }
+      for k in 0..<30 {
+        let domain = ["mail.example.net", "post.example.org", "news.example.com"][k % 3]
+        let q = try store.message(
+          time: t("2004-02-23 09:00:00", Double(k * 40)), sender: "p\(k)@\(domain)",
+          size: 2_000 + k * 311, msgid: "<\(k).x\(k)@\(domain)>", relayIP: "192.0.2.\(k + 1)",
+          relayHost: "mx\(k % 2).\(domain)")
+        try store.delivery(queueID: q, time: t("2004-02-23 09:00:01", Double(k * 40)), recipient: "bob")
+      }
+      // Copies from outside that the scanner refused, once it knew the worm.
+      for k in 0..<6 {
+        let when = t("2004-02-24 15:00:00", Double(k * 30))
+        let q = store.qid()
         try store.message(
-          time: t("2004-02-24 08:00:00", Double(k * 20)), sender: "ann@district.example",
-          size: 1_500 + k * 97, relayIP: ip)
+          queueID: q, time: when, sender: "z\(k)@yahoo.example", size: 0,
+          msgid: "<200402241500.\(q)@mx1.district.example>", relayIP: "198.51.100.\(20 + k)",
+          relayHost: k % 2 == 0 ? nil : "dsl-\(k).isp.example")
+        try store.verdict(time: when, queueID: q)
+      }
+      let q = store.qid()
+      let inboundID = ownID ? "<abc.123@hotmail.example>" : "<200402241300.\(q)@mx1.district.example>"
+      infecting = try store.message(
+        queueID: q, time: arrival, sender: "x@hotmail.example", size: 43_900, msgid: inboundID,
+        relayIP: "198.51.100.7")
+      try store.delivery(queueID: infecting, time: t(arrival, 1.0 / 60), recipient: "ann")
+      ordinary = try store.message(
+        time: "2004-02-24 13:10:00", sender: "cousin@mail.example.net", size: 5_120,
+        msgid: "<77.y@mail.example.net>", relayIP: "192.0.2.99", relayHost: "mx1.mail.example.net")
+      try store.delivery(queueID: ordinary, time: "2004-02-24 13:10:01", recipient: "ann")
+      try store.login(time: "2004-02-24 13:30:00", user: "ann", ip: "10.1.0.50")
+      // The worm from 10.1.0.50: each copy refused by the milter with a verdict, no size.
+      for k in 0..<8 {
+        let when = t("2004-02-24 13:40:00", Double(k))
+        let q = store.qid()
+        try store.message(
+          queueID: q, time: when, sender: "y\(k)@aol.example", size: 0,
+          msgid: "<200402241340.\(q)@mx1.district.example>", relayIP: "10.1.0.50")
+        try store.verdict(time: when, queueID: q)
       }
     }
-    // An inbound message delivered to the user, then a login from the host.
-    let inbound = try store.message(
-      time: "2004-02-24 13:00:00", sender: "x@hotmail.example", size: 43_900, relayIP: "198.51.100.7")
-    try store.delivery(queueID: inbound, time: "2004-02-24 13:00:01", recipient: "ann")
-    try store.login(time: "2004-02-24 13:30:00", user: "ann", ip: "10.1.0.50")
-    // The worm from 10.1.0.50: each copy refused by the milter with a verdict, no size.
-    for k in 0..<8 {
-      let when = t("2004-02-24 13:40:00", Double(k))
-      let q = try store.message(time: when, sender: "y\(k)@aol.example", size: 0, relayIP: "10.1.0.50")
-      try store.verdict(time: when, queueID: q)
-    }
-    let (outbreak, finding) = try store.read { db in
-      (try Outbreak.fetch(db), try PatientZeroFinding.fetch(db))
+  }
+
+  @Test("every worm copy refused before its size was logged: the infecting message inferred from the named copies' traits")
+  func refusedBeforeSized() throws {
+    let worm = try RefusedWorm()
+    let (outbreak, tree, finding) = try worm.store.read { db in
+      let tree = try InfectionTree.fetch(db)
+      return (tree.outbreak, tree, try PatientZeroFinding.from(tree, db))
     }
     let signature = try #require(outbreak.signature)
     #expect(!signature.sizeKnown)
@@ -201,11 +247,50 @@ struct OutbreakTests {
     let p = try #require(finding)
     #expect(p.host == "10.1.0.50")
     #expect(p.user == "ann")
-    // No size to tell the worm by: the 43,900-byte message is not named, and
-    // the answer is not confident.
+    // Of the two messages from outside that the login fetched, the one that
+    // looks like the named copies (no Message-ID of its own, no client name).
+    #expect(p.infectedBy?.queueID == worm.infecting)
+    #expect(p.deliveredTo == "ann")
+    #expect(tree.edges.map { $0.from + ">" + $0.to } == ["external>10.1.0.50"])
+    let inference = try #require(tree.infections.first?.via?.inference)
+    #expect(inference.candidates == 2)
+    #expect(inference.ratio >= 10)
+    #expect(inference.virusName == "W32.Mydoom.F")
+    // Inferred, not recognised: lower than a size or a verdict would give.
+    #expect(p.confidence < 0.8 && p.confidence >= 0.5)
+    #expect(p.notes.contains { $0.contains("inferred") && $0.contains(worm.infecting) })
+    #expect(p.evidence.contains { $0.text.contains(worm.infecting) })
+  }
+
+  @Test("refused before sized, and nothing in the mailbox looks like the named copies: left unknown, said so")
+  func refusedBeforeSizedNoLookAlike() throws {
+    let worm = try RefusedWorm(infectingHasOwnID: true)
+    let (tree, finding) = try worm.store.read { db in
+      let tree = try InfectionTree.fetch(db)
+      return (tree, try PatientZeroFinding.from(tree, db))
+    }
+    let p = try #require(finding)
+    #expect(p.host == "10.1.0.50")
+    #expect(p.user == "ann")
     #expect(p.infectedBy == nil)
+    #expect(tree.edges.isEmpty)
     #expect(p.confidence < 0.8)
-    #expect(p.notes.contains { $0.contains("size was logged") })
+    #expect(p.notes.contains { $0.contains("size was logged") && $0.contains("looks like") })
+  }
+
+  @Test("refused before sized: a look-alike delivered after the scanner's first verdict is not the worm's")
+  func refusedBeforeSizedAfterVerdict() throws {
+    // The infecting look-alike arrives at 13:25, after a named copy refused
+    // from outside at 13:20: a copy would have been refused too.
+    let worm = try RefusedWorm(at: "2004-02-24 13:25:00")
+    try worm.store.verdict(
+      time: "2004-02-24 13:20:00",
+      queueID: try worm.store.message(
+        time: "2004-02-24 13:20:00", sender: "w@yahoo.example", size: 0, relayIP: "198.51.100.40"))
+    let finding = try worm.store.read { db in try PatientZeroFinding.fetch(db) }
+    let p = try #require(finding)
+    #expect(p.host == "10.1.0.50")
+    #expect(p.infectedBy == nil)
   }
 
   @Test("virus verdicts alone define the signature when senders are not forged")
