@@ -96,7 +96,9 @@ public struct LoginRecord: Equatable, Sendable {
 ///    taken, with a lower confidence.
 /// A worm message is a submission the ``Outbreak`` analysis flagged (followed
 /// across servers), or a message from outside in the worm's size band or
-/// with a virus verdict.
+/// with a virus verdict. When no size band is known (every copy refused
+/// unsized), a session in the window is read again for messages from outside
+/// that look like the named copies (``WormLikeness``), at half the confidence.
 public struct InfectionTree: Equatable, Sendable {
   public var outbreak: Outbreak
   /// In onset order.

@@ -46,7 +46,8 @@ public struct Outbreak: Equatable, Sendable {
     /// False when the worm is known only from virus verdicts on messages
     /// whose size was never logged (Postfix logs none for a message a milter
     /// refused): then no size is in the band, and only scanned messages are
-    /// the worm's.
+    /// known to be the worm's; an unscanned inbound copy is inferred from its
+    /// likeness to them (``WormLikeness``).
     public var sizeKnown = true
 
     public func contains(_ size: Int) -> Bool {

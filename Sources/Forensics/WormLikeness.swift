@@ -169,7 +169,9 @@ struct WormLikeness: Sendable {
 
   /// The message's traits in words, with their rates.
   func describe(_ m: StoredMessage) -> String {
-    func share(_ rates: Rates, _ value: Int) -> String { "\(rates.counts[value]) of \(rates.total)" }
+    func share(_ rates: Rates, _ value: Int) -> String {
+      "\(rates.counts[value]) of \(rates.total)"
+    }
     let id = WormLikeness.messageIDValue(m)
     var words =
       (id == 1 ? "no Message-ID of its own (the server added one)" : "a Message-ID of its own")
@@ -177,9 +179,10 @@ struct WormLikeness: Sendable {
       + "ordinary messages from outside"
     if let client {
       let value = WormLikeness.clientValue(m)
-      let kind =
-        ["a client without a host name", "a client in the sender's domain", "a client outside the sender's domain"][
-          value]
+      let kind = [
+        "a client without a host name", "a client in the sender's domain",
+        "a client outside the sender's domain",
+      ][value]
       words +=
         "; \(kind), like \(share(client.worm, value)) named copies from outside and "
         + "\(share(client.ordinary, value)) ordinary messages"
