@@ -5,6 +5,8 @@
 # made once by `mailtrace simulate` outside the repository and reused; the same mail
 # is written in each form of BENCH_MTAS (default: sendmail postfix), and each form is
 # measured on its own. The Postfix form of the same mail has more lines.
+# Each form ends with scripts/bench-floor.sh: the same rows and indexes stored by
+# SQLite alone (INSERT … SELECT from the ingested database), the floor under the ingest.
 set -euo pipefail
 BIN=${1:-.build/release/mailtrace}
 LINES=${BENCH_LINES:-2200000}
@@ -57,6 +59,8 @@ else:
   echo "mailtrace ingest:  ${isec} s (${rate} lines/s), peak RSS $((ikb / 1024)) MiB, database ${dbsize} MiB"
   echo "                   $phases"
   echo "ratio ingest/zcat: ${ratio}"
+  # What SQLite alone takes to store these rows and build these indexes.
+  "$(dirname "$0")/bench-floor.sh" "$db" "$ARCHIVE" | sed 's/^/  floor: /'
   RATIO[$mta]=$ratio
   RSS[$mta]=$((ikb / 1024))
   LINECOUNT[$mta]=$lines

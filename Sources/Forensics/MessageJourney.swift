@@ -1,4 +1,5 @@
 import GRDB
+import MailStore
 
 /// One message followed across every server it touched, with its raw lines.
 ///
@@ -6,8 +7,10 @@ import GRDB
 /// or without angle brackets) and widens to:
 /// - every server's row with the same Message-ID (relays between servers);
 /// - the next hop's queue id named in a delivery reply
-///   (`stat=Sent (QID Message accepted for delivery)`) when that hop is one
-///   of the archive's servers;
+///   (sendmail's `Sent (QID Message accepted for delivery)`, Postfix's
+///   `queued as QID`, Exim's `id=QID`; `NextHop`) when that hop is one of the
+///   archive's servers (its address known as a server's, its host name that of
+///   a server, or the one other server that logged that queue id);
 /// - the bounces the servers generated for it (their new queue ids).
 /// Lines are every stored row of those queue ids (`from=`, `to=`, rejects,
 /// DSNs, verdicts, notices), in time order.
@@ -84,9 +87,25 @@ extension MessageJourney {
       sql: "SELECT server, queue_id FROM messages WHERE msgid = ?")
     let nextHops = try db.cachedStatement(
       sql: """
-        SELECT relay_ip, stat FROM deliveries WHERE server = ? AND queue_id = ?
+        SELECT relay_ip, relay_host, stat FROM deliveries WHERE server = ? AND queue_id = ?
         AND status = 'sent' AND relay_ip IS NOT NULL
         """)
+    let heldBy = try db.cachedStatement(
+      sql: "SELECT 1 FROM messages WHERE server = ? AND queue_id = ? LIMIT 1")
+    let names = network.servers.map { ($0, $0.lowercased()) }
+    // The server a relay went to: an address known as a server's, else a
+    // relay host named after a server (`mx3.example.org` for `mx3`), else
+    // the one other server that received a message under the reply's id.
+    func nextServer(ip: String, host: String?, queueID: String, from: String) throws -> String? {
+      if let server = network.serverAddresses[ip] { return server }
+      let host = host?.lowercased() ?? ""
+      if let named = names.first(where: { host == $0.1 || host.hasPrefix($0.1 + ".") }) { return named.0 }
+      var holders: [String] = []
+      for server in network.servers where server != from {
+        if try Bool.fetchOne(heldBy, arguments: [server, queueID]) == true { holders.append(server) }
+      }
+      return holders.count == 1 ? holders[0] : nil
+    }
     let bounces = try db.cachedStatement(
       sql: """
         SELECT new_queue_id FROM notifications WHERE server = ? AND queue_id = ?
@@ -104,9 +123,9 @@ extension MessageJourney {
         }
       }
       for row in try Row.fetchAll(nextHops, arguments: [key.server, key.queueID]) {
-        let ip: String = row[0]
-        guard let server = network.serverAddresses[ip], let stat: String = row[1],
-          let next = nextHopQueueID(stat)
+        guard let stat: String = row[2], let next = NextHop.queueID(inReply: stat),
+          let server = try nextServer(ip: row[0], host: row[1], queueID: next, from: key.server),
+          server != key.server
         else { continue }
         add(QueueKey(server: server, queueID: next), "message")
       }
@@ -155,21 +174,5 @@ extension MessageJourney {
     }
     hops.sort { ($0.time, $0.server) < ($1.time, $1.server) }
     return MessageJourney(query: id, hops: hops, lines: lines)
-  }
-
-  /// The queue id at the start of a `Sent (…)` reply: `Sent (i1OHl1Z12345
-  /// Message accepted for delivery)` gives `i1OHl1Z12345`; Postfix's
-  /// `sent (250 2.0.0 Ok: queued as 4Xy…)` gives the id after `queued as`.
-  public static func nextHopQueueID(_ stat: String) -> String? {
-    if let range = stat.range(of: "queued as ") {
-      let rest = stat[range.upperBound...]
-      let id = rest.prefix { $0.isLetter || $0.isNumber }
-      return id.isEmpty ? nil : String(id)
-    }
-    guard let open = stat.firstIndex(of: "(") else { return nil }
-    let rest = stat[stat.index(after: open)...]
-    let id = rest.prefix { $0.isLetter || $0.isNumber }
-    guard id.count >= 8, rest.dropFirst(id.count).hasPrefix(" Message accepted") else { return nil }
-    return String(id)
   }
 }

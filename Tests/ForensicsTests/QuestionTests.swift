@@ -112,14 +112,6 @@ struct QuestionTests {
     #expect(try store.read { db in try MessageJourney.fetch(db, id: "nope") } == nil)
   }
 
-  @Test("message: without a Message-ID, the next hop's queue id in the reply links the servers")
-  func nextHopQueueID() {
-    #expect(MessageJourney.nextHopQueueID("Sent (i1OHl1Z12345 Message accepted for delivery)") == "i1OHl1Z12345")
-    #expect(MessageJourney.nextHopQueueID("sent (250 2.0.0 Ok: queued as 4XyZ12AbC)") == "4XyZ12AbC")
-    #expect(MessageJourney.nextHopQueueID("Sent (ok)") == nil)
-    #expect(MessageJourney.nextHopQueueID("Sent") == nil)
-  }
-
   // A neutralised field is also quoted (OWASP); CR and LF are shown escaped,
   // as on a terminal, so a CR can no longer start a formula (see CSVText).
   @Test(

@@ -215,6 +215,28 @@ func postfixDigest(_ path: String) throws -> [String] {
     #expect(!hosts.contains { ($0["ip"] as? String)?.hasPrefix("10.0.0.") == true })
   }
 
+  /// The last hop (Exim) logs no Message-ID: the path still reaches it through
+  /// the queue id in mx2's reply (`250 OK id=…`).
+  @Test func aRelayIsFollowedByTheQueueIDInTheRelaysReply() throws {
+    let dir = try TemporaryFolder()
+    for (name, text) in Self.threeServers {
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        guard name.hasPrefix("mx3"), let r = line.range(of: " id=") else { return String(line) }
+        return String(line[..<r.lowerBound])
+      }
+      try dir.write(name, lines.joined(separator: "\n"))
+    }
+    let db = dir.path("t.db")
+    let ingest = try CLI.run(["ingest", dir.url.path, "--db", db, "--year", "2004", "--format", "json"])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    #expect(try scalar(db, "SELECT count(*) FROM messages WHERE server = 'mx3' AND msgid IS NULL", as: Int.self) == 3)
+    let trace = try CLI.run(["message", "3F2A91C04E", "--db", db, "--format", "json"])
+    #expect(trace.status == 0, "\(trace.stderr)")
+    let hops = try #require(try json(trace.stdout)["hops"] as? [[String: Any]])
+    let path = hops.map { "\($0["server"] as? String ?? "?") \($0["queue_id"] as? String ?? "?")" }
+    #expect(path == ["mx1 3F2A91C04E", "mx2 8C7D20A11B", "mx3 1AvZ3k-0004Qm-7T"])
+  }
+
   @Test func theBundledPostfixOutbreakGivesTheSameAnswersAsItsTruth() throws {
     let fixture = CLI.fixtures.appendingPathComponent("outbreak-postfix")
     let dir = try TemporaryFolder()

@@ -202,10 +202,16 @@ import Testing
 /// Clock differences learnt from relayed mail, for logs whose ids carry no date.
 @Suite struct ClockSkewTests {
   @Test func theNextHopsQueueIDIsReadFromEachMTAsReply() {
-    #expect(ClockSkew.nextQueueID("sent (250 2.0.0 Ok: queued as 8C7D20A11B)") == "8C7D20A11B")
-    #expect(ClockSkew.nextQueueID("Sent (i1O9l3a01234 Message accepted for delivery)") == "i1O9l3a01234")
-    #expect(ClockSkew.nextQueueID("sent (250 OK id=1AvZ3k-0004Qm-7T)") == "1AvZ3k-0004Qm-7T")
-    #expect(ClockSkew.nextQueueID("sent (delivered to mailbox)") == nil)
+    #expect(NextHop.queueID(inReply: "sent (250 2.0.0 Ok: queued as 8C7D20A11B)") == "8C7D20A11B")
+    #expect(NextHop.queueID(inReply: "Sent (i1O9l3a01234 Message accepted for delivery)") == "i1O9l3a01234")
+    #expect(NextHop.queueID(inReply: "sent (250 OK id=1AvZ3k-0004Qm-7T)") == "1AvZ3k-0004Qm-7T")
+    #expect(NextHop.queueID(inReply: "sent (delivered to mailbox)") == nil)
+    #expect(NextHop.queueID(inReply: "Sent (ok)") == nil)
+    #expect(NextHop.queueID(inReply: "Sent") == nil)
+    #expect(NextHop.queueID(inReply: "Sent (ab Message accepted for delivery)") == nil)
+    // The reply is the remote server's text: markup or other scripts give no id.
+    #expect(NextHop.queueID(inReply: "250 OK id=<script>alert(1)</script>") == nil)
+    #expect(NextHop.queueID(inReply: "250 OK id=1Av\u{202E}evil") == "1Av")
   }
 
   @Test func aChangeCountsOnceItHoldsForThreeRelays() {

@@ -121,10 +121,10 @@ struct StoreReadOnlyQueryTests {
     let query = try ReadOnlyQuery(path: try Self.database(scratch))
     var rows = 0
     let finished = try query.run(
-      "SELECT id FROM messages", timeout: 0.2, columns: { _ in },
+      "SELECT id FROM messages", timeout: 0.5, columns: { _ in },
       row: { _ in
         rows += 1
-        Thread.sleep(forTimeInterval: 0.15)
+        Thread.sleep(forTimeInterval: 0.3)
         return true
       })
     #expect(finished)

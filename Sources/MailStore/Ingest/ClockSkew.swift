@@ -60,7 +60,7 @@ enum ClockSkew {
       if let last = lastUsed[from], abs(sentAt - last) < spacing { continue }
       let stat: String = row[2]
       let msgid: String = row[3]
-      guard let next = nextQueueID(stat) else { continue }
+      guard let next = NextHop.queueID(inReply: stat) else { continue }
       for other in try Row.fetchAll(hop, arguments: [msgid, from]) where other[2] == next {
         let to: String = other[0]
         guard let at = seconds(other[1]) else { continue }
@@ -144,21 +144,5 @@ enum ClockSkew {
 
   static func seconds(_ text: String) -> Int64? {
     LocalDateTime(text).map { Int64($0.secondsSinceEpoch) }
-  }
-
-  /// The next hop's queue id in a delivery reply.
-  static func nextQueueID(_ stat: String) -> String? {
-    func id(after range: Range<String.Index>) -> String? {
-      let value = stat[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
-      return value.isEmpty ? nil : String(value)
-    }
-    if let r = stat.range(of: "queued as ") { return id(after: r) }
-    if let r = stat.range(of: " id=") { return id(after: r) }
-    if let open = stat.firstIndex(of: "("), stat.contains(" Message accepted") {
-      let rest = stat[stat.index(after: open)...]
-      let value = rest.prefix { $0.isLetter || $0.isNumber }
-      return value.count >= 8 ? String(value) : nil
-    }
-    return nil
   }
 }
