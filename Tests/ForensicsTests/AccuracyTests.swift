@@ -44,6 +44,21 @@ struct AccuracyTests {
     #expect(score.recall >= 0.9, "\(score.detail)")
   }
 
+  @Test(
+    "Postfix with clamav-milter, whose lines name no queue id: the worm is found through the milter's rejects",
+    arguments: [7, 11] as [UInt64])
+  func clamavWithoutQueueIDs(seed: UInt64) throws {
+    let shape = AccuracySweep.Shape(name: "Postfix, 1 server, clamav soon") {
+      $0.mta = .postfix
+      $0.servers = 1
+      $0.scanner = .clamav
+      $0.signatureDelayHours = 3
+    }
+    let score = try AccuracySweep.run(seed: seed, shape: shape)
+    #expect(score.patientZeroRight, "\(score.detail)")
+    #expect(score.precision >= 0.9 && score.recall >= 0.9, "\(score.detail)")
+  }
+
   /// The full sweep: seeds × every shape, written as a markdown table to
   /// `$MAILTRACE_ACCURACY_TABLE`. Runs only when that variable is set.
   @Test(

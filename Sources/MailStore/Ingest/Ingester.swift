@@ -143,6 +143,7 @@ public final class Ingester: @unchecked Sendable {
           // Every delivery still unlinked, not only this run's: a run killed
           // after its last batch but before this step left some behind.
           try Self.linkDeliveries(db, after: 0)
+          try VerdictLinks.link(db)
           try Self.inferLocalDomains(db, deliveriesAfter: 0)
           try ClockSkew.derive(db)
           try RelaySummary.rebuild(db)

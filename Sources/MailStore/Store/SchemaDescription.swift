@@ -129,7 +129,7 @@ public enum SchemaDescription {
     Table(
       name: "verdicts", row: "milter or virus-scanner verdict (MIMEDefang, clamav-milter, Sophie/Sophos, amavis)",
       columns: [("id", "Row id.")] + eventHead + [
-        ("queue_id", "The queue id of the message judged, when logged."),
+        ("queue_id", "The queue id of the message judged: as logged, or for a clamav-milter line that names none, that of the milter reject the MTA logged for the same virus within seconds (`VerdictLinks`)."),
         ("scanner", "`mimedefang`, `clamav`, `sophos`, `amavis`, `spamassassin` or `other`."),
         ("verdict", "`virus`, `spam`, `clean`, `banned`, `discard`, `quarantine`, `reject` or `other`."),
         ("name", "The virus or rule name, when given."),
