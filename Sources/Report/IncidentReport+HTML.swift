@@ -421,7 +421,7 @@ extension IncidentReport {
     var notes: [String] = []
     if let s = tree.outbreak.signature, !s.sizeKnown {
       notes.append(
-        "The worm was recognised by virus verdicts alone: the scanner refused every copy before its size was logged, so no size band could be drawn; \(s.virusMessages) refused messages from \(s.hosts) hosts. An inbound copy delivered before the scanner knew the worm cannot be told by its size."
+        "The worm was recognised by virus verdicts alone: the scanner refused every copy before its size was logged, so no size band could be drawn; \(s.virusMessages) refused messages from \(s.hosts) hosts. An inbound copy delivered before the scanner knew the worm cannot be told by its size: the infecting message, when one is named, is the newest message from outside that the first host's session fetched and that looks like the copies the scanner named (how its Message-ID was made, whether its client had a host name, rates counted in this archive), delivered before the scanner's first verdict; its confidence is lower."
       )
     } else if let s = tree.outbreak.signature {
       notes.append(
