@@ -12,12 +12,29 @@ struct BatchItem {
   var parsed: ParsedLine?
 }
 
+/// What the writer does with its transaction after a batch.
+enum BatchEnd: Sendable {
+  /// Commit it, with the batch's read position: a plain file's batch, the
+  /// batch that ends a verified gzip member, or a file's last batch.
+  case commit
+  /// Keep it open: more lines of the same gzip member follow, and its
+  /// trailer (CRC-32, ISIZE) has not been checked yet.
+  case open
+  /// Roll the open transaction back to the last commit (a corrupt gzip
+  /// member, or a stop inside a member), then write the batch's file row (the
+  /// state at that commit, with the new status) and commit. The batch has
+  /// no lines.
+  case rollback
+}
+
 /// A run of lines of one file, written in one transaction together with the
-/// file's new read position.
+/// file's new read position (for gzip, the lines of one member may span
+/// several batches of one transaction: see `BatchEnd`).
 final class Batch: @unchecked Sendable {
   var file: FileState
   /// Insert `file` as a new `files` row before the lines.
   var isNewFile = false
+  var end = BatchEnd.commit
   var bytes: [UInt8] = []
   var items: [BatchItem] = []
   var clockChanges: [(server: String, since: LocalDateTime, offset: Int)] = []
@@ -26,10 +43,12 @@ final class Batch: @unchecked Sendable {
   var endOfStream = false
   var trailingGarbage: (length: Int, head: [UInt8])?
 
-  init(file: FileState) {
+  init(file: FileState, capacity: Int = Batch.lineCapacity) {
     self.file = file
-    bytes.reserveCapacity(Self.byteCapacity + 70_000)
-    items.reserveCapacity(Self.lineCapacity)
+    if capacity > 0 {
+      bytes.reserveCapacity(Self.byteCapacity + 70_000)
+      items.reserveCapacity(Self.lineCapacity)
+    }
   }
 
   // A batch is one transaction. 8,192 lines keep commits rare enough to be
@@ -64,6 +83,9 @@ struct FileState: Sendable {
   var serverOverride: String?
   /// `files.path_bytes`: the exact bytes of a path that is not UTF-8.
   var pathBytes: [UInt8]? = nil
+  /// `files.unverified_from_line` and `unverified_to_line`: the lines of a
+  /// corrupt gzip member kept by `--salvage`.
+  var unverifiedLines: ClosedRange<Int>? = nil
 }
 
 /// A bounded hand-over between the reading thread and the writer.

@@ -27,6 +27,10 @@ public struct IngestOptions: Sendable {
   /// `--allow-special`: read a FIFO or character device named on the
   /// command line as one stream of plain text (never one inside a folder).
   public var allowSpecial = false
+  /// `--salvage`: keep the lines of a corrupt gzip member (bad CRC-32,
+  /// length or data), flagged unverified (`files.unverified_from_line`,
+  /// `unverified_to_line`), instead of rolling them back.
+  public var salvage = false
 
   /// 16 GiB: far more than a day's maillog of a large site.
   public static let defaultMaxDecompressedBytes = 16 << 30
@@ -63,14 +67,21 @@ public struct IngestReport: Sendable {
   public var problems: [LogReadError] = []
   public var warnings: [String] = []
   public var interrupted = false
+  /// Lines decoded from corrupt gzip members and rolled back (not stored).
+  public var rolledBackLines = 0
+  /// Lines decoded from corrupt gzip members and kept, unverified (`--salvage`).
+  public var unverifiedLines = 0
   /// Wall time of the phases: `load` (read, parse, write), `index`, `finish`.
   public var phaseSeconds: [String: Double] = [:]
 }
 
 /// Streams log files into the store: one thread reads, decompresses, splits
-/// and parses; the calling thread writes. Each batch of lines commits
-/// together with its file's new read position, so an ingest stopped at any
-/// point and run again ends with exactly the rows of one uninterrupted run.
+/// and parses; the calling thread writes. Each batch of lines of a plain file
+/// commits together with its file's new read position; the lines of a gzip
+/// member commit together (over as many batches as they fill) only once the
+/// member's CRC-32 and length checked, so a corrupt member's lines are rolled
+/// back. An ingest stopped at any point and run again ends with exactly the
+/// rows of one uninterrupted run.
 public final class Ingester: @unchecked Sendable {
   private let database: DatabaseQueue
   private let databasePath: String
@@ -116,11 +127,11 @@ public final class Ingester: @unchecked Sendable {
     do {
       try database.writeWithoutTransaction { db in
         let writer = try EventWriter(db, storeRawLines: options.storeRawLines)
-        while let batch = channel.pop() {
-          try db.inTransaction(.immediate) {
-            try writer.write(batch)
-            return .commit
-          }
+        do {
+          try Self.write(channel, with: writer, db)
+        } catch {
+          if db.isInsideTransaction { try? db.rollback() }
+          throw error
         }
         counts = writer.counts
       }
@@ -165,6 +176,30 @@ public final class Ingester: @unchecked Sendable {
     return report
   }
 
+  /// The writer's loop: one transaction per batch of a plain file; for a
+  /// gzip file one per member, left open across its batches (`BatchEnd.open`)
+  /// and committed only after its trailer checked, or rolled back.
+  static func write(_ channel: BatchChannel, with writer: EventWriter, _ db: Database) throws {
+    while let batch = channel.pop() {
+      if batch.end == .rollback && db.isInsideTransaction {
+        try db.rollback()
+        try writer.rolledBack()
+      }
+      if !db.isInsideTransaction {
+        try db.beginTransaction(.immediate)
+        writer.began()
+      }
+      try writer.write(batch)
+      if batch.end != .open { try db.commit() }
+    }
+    // The reader stopped inside a member without saying so (it only does
+    // when the writer already failed): nothing of it is kept.
+    if db.isInsideTransaction {
+      try db.rollback()
+      try writer.rolledBack()
+    }
+  }
+
   static func loadFiles(_ db: Database) throws -> [FileState] {
     try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map { row in
       FileState(
@@ -177,7 +212,10 @@ public final class Ingester: @unchecked Sendable {
         status: row["status"], error: row["error"], members: row["members"],
         trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
         oversizeLines: row["oversize_lines"], serverOverride: row["server_override"],
-        pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) })
+        pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) },
+        unverifiedLines: (row["unverified_from_line"] as Int?).flatMap { from in
+          (row["unverified_to_line"] as Int?).map { from...max(from, $0) }
+        })
     }
   }
 
@@ -361,6 +399,9 @@ final class FileReader: @unchecked Sendable {
     state.pathBytes = file.systemPath.map { $0.dropLast().map(UInt8.init(bitPattern:)) }
     state.size = file.size
     state.compression = file.compression.rawValue
+    // Until this read ends (a file read again after a problem, too).
+    state.status = "reading"
+    state.error = nil
     let resumeBytes = state.bytesRead
     let resumeLines = state.lines
     fileServer = state.serverOverride.map { ($0, Self.serverHash($0.utf8)) }
@@ -368,6 +409,14 @@ final class FileReader: @unchecked Sendable {
     var years = yearInference(for: file, state: state)
     var batch = Batch(file: state)
     batch.isNewFile = isNew
+    // A gzip member's lines are committed at its end, once its trailer
+    // checked: until then the batches leave the transaction open, and a
+    // stop or a corrupt member goes back to `committed`, the file as the
+    // last commit left it (with the reader's state that outlives the file).
+    let gzip = file.compression == .gzip
+    var committed = state
+    var committedOffsets = serverOffsets
+    var fileRowCommitted = !isNew
     let estimatedLength = estimateDecompressedLength(file)
     let stop = shouldStop
     let includeFinal =
@@ -380,7 +429,22 @@ final class FileReader: @unchecked Sendable {
     do {
       summary = try file.readLines(
         skipBytes: resumeBytes, firstLine: resumeLines + 1, includeUnterminatedFinalLine: includeFinal,
-        maxBytes: options.maxDecompressedBytes
+        maxBytes: options.maxDecompressedBytes,
+        memberEnd: { members in
+          batch.file.members = members
+          batch.file.yearSource = years.source
+          batch.file.clockStepsBack = years.clockStepsBack
+          batch.end = .commit
+          guard self.channel.push(batch) else {
+            stopped = true
+            return false
+          }
+          committed = batch.file
+          committedOffsets = self.serverOffsets
+          fileRowCommitted = true
+          batch = Batch(file: batch.file)
+          return true
+        }
       ) { line in
         if stop() {
           stopped = true
@@ -391,6 +455,7 @@ final class FileReader: @unchecked Sendable {
         if batch.isFull {
           batch.file.yearSource = years.source
           batch.file.clockStepsBack = years.clockStepsBack
+          batch.end = gzip ? .open : .commit
           guard self.channel.push(batch) else {
             stopped = true
             return false
@@ -427,13 +492,45 @@ final class FileReader: @unchecked Sendable {
           "\(file.path): the last line has no newline yet; it will be read by the next run")
       }
     }
+    if stopped && gzip {
+      // Stopped inside a member: its lines are not verified, so none is
+      // kept; the next run reads the member again.
+      batch = rollback(to: committed, fileRowCommitted: fileRowCommitted)
+      serverOffsets = committedOffsets
+    }
     if let readError {
-      let described = (readError as? LogReadError) ?? LogReadError(
+      var described = (readError as? LogReadError) ?? LogReadError(
         kind: .io, path: file.path, byteOffset: nil, reason: "\(readError)")
+      if described.kind == .corrupt && gzip && !stopped {
+        // The lines decoded from the bad member (those of the members
+        // before it are committed).
+        let first = committed.lines + 1
+        let last = batch.file.lines
+        let count = max(last - first + 1, 0)
+        var shown = count == 0 ? "no line" : count == 1 ? "line \(first)" : "lines \(first)-\(last)"
+        if count == 0, let earlier = committed.unverifiedLines {
+          shown += " (lines \(earlier.lowerBound)-\(earlier.upperBound) stay kept, unverified, by an earlier --salvage)"
+        }
+        if batch.file.members == nil { batch.file.members = 0 }
+        if options.salvage {
+          if count > 0 {
+            let previous = committed.unverifiedLines ?? first...last
+            batch.file.unverifiedLines = min(previous.lowerBound, first)...max(previous.upperBound, last)
+            report.unverifiedLines += count
+          }
+          described.help = "kept with --salvage: \(shown) decoded from the bad member, flagged unverified (`files.unverified_from_line`, `unverified_to_line`); the members before it are verified"
+        } else {
+          batch = rollback(to: committed, fileRowCommitted: fileRowCommitted)
+          serverOffsets = committedOffsets
+          report.rolledBackLines += count
+          described.help = "not kept: \(shown) decoded from the bad member, rolled back; the members before it are kept. Run again with --salvage to keep them flagged unverified"
+        }
+      }
       batch.file.status =
         switch described.kind {
         case .truncated: "truncated"
         case .tooLarge: "too-large"
+        case .corrupt where gzip: "corrupt"
         default: "error"
         }
       batch.file.error = described.description
@@ -452,6 +549,16 @@ final class FileReader: @unchecked Sendable {
       return false
     }
     return true
+  }
+
+  /// The batch that rolls the open transaction back and commits the file
+  /// as `committed` (inserting its row again if it was new in the rolled-back
+  /// transaction).
+  private func rollback(to committed: FileState, fileRowCommitted: Bool) -> Batch {
+    let batch = Batch(file: committed, capacity: 0)
+    batch.isNewFile = !fileRowCommitted
+    batch.end = .rollback
+    return batch
   }
 
   static func normalized(_ path: String) -> String {
