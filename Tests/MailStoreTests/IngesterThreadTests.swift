@@ -67,4 +67,41 @@ struct IngesterThreadTests {
     }
     #expect(stored == 120_000)
   }
+
+  @Test("a run stopped inside a gzip member keeps only the members before it, and the next run reads the rest once")
+  func stoppedInsideAMember() throws {
+    let scratch = try ArchiveScratch()
+    let parts = (0..<3).map { sampleLog(lines: 15_000, seed: 10 + UInt64($0)) }
+    try scratch.write("maillog.1.gz", parts.flatMap { gzipMember($0) })
+    var options = IngestOptions(paths: [scratch.path + "/maillog.1.gz"], year: 2004)
+    options.activeFileGrace = 0
+    let dbPath = scratch.path + "/t.db"
+    // `shouldStop` is asked once per line: stop at line 20,000, in the second member.
+    let asked = Atomic<Int>(0)
+    let first: IngestReport
+    do {
+      let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+      defer { withExtendedLifetime(lock) {} }
+      first = try Ingester(database: queue, databasePath: dbPath, options: options)
+        .run(shouldStop: { asked.add(1, ordering: .relaxed).newValue > 20_000 })
+      let file = try queue.read { db in try Row.fetchOne(db, sql: "SELECT lines, members, status FROM files") }
+      #expect(file?["lines"] as Int? == 15_000)
+      #expect(file?["members"] as Int? == 1)
+      #expect(file?["status"] as String? == "reading")
+      #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT max(line) FROM unparsed") ?? 0 } <= 15_000)
+    }
+    #expect(first.interrupted)
+    #expect(first.counts.lines == 15_000)
+    let (queue, lock) = try MailDatabase.openForIngest(dbPath)
+    defer { withExtendedLifetime(lock) {} }
+    let second = try Ingester(database: queue, databasePath: dbPath, options: options).run()
+    #expect(second.counts.lines == 30_000)
+    #expect(second.problems.isEmpty)
+    let stored = try queue.read { db in
+      try Row.fetchAll(db, sql: "SELECT data FROM raw_blocks ORDER BY first_line").flatMap { row -> [UInt8] in
+        [UInt8](row["data"] as Data)
+      }
+    }
+    #expect(stored == parts.flatMap { $0 })
+  }
 }
