@@ -57,6 +57,37 @@ final class Batch: @unchecked Sendable {
   static let byteCapacity = 1 << 20
 
   var isFull: Bool { items.count >= Self.lineCapacity || bytes.count >= Self.byteCapacity }
+
+  /// A place between two lines of the batch.
+  struct Mark {
+    var items: Int
+    var bytes: Int
+    var clockChanges: Int
+  }
+
+  /// The place after its last line.
+  var endMark: Mark { Mark(items: items.count, bytes: bytes.count, clockChanges: clockChanges.count) }
+
+  /// Drops the lines from `mark` on.
+  func truncate(to mark: Mark) {
+    items.removeSubrange(mark.items...)
+    bytes.removeSubrange(mark.bytes...)
+    clockChanges.removeSubrange(mark.clockChanges...)
+  }
+
+  /// Moves the lines from `mark` on to a new batch of the same file (its
+  /// state as after them), and returns it.
+  func split(at mark: Mark) -> Batch {
+    let tail = Batch(file: file)
+    tail.bytes.append(contentsOf: bytes[mark.bytes...])
+    for var item in items[mark.items...] {
+      item.start -= mark.bytes
+      tail.items.append(item)
+    }
+    tail.clockChanges.append(contentsOf: clockChanges[mark.clockChanges...])
+    truncate(to: mark)
+    return tail
+  }
 }
 
 /// What the store knows of one input file: its identity and read position.

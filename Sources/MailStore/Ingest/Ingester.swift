@@ -409,13 +409,19 @@ final class FileReader: @unchecked Sendable {
     var years = yearInference(for: file, state: state)
     var batch = Batch(file: state)
     batch.isNewFile = isNew
-    // A gzip member's lines are committed at its end, once its trailer
-    // checked: until then the batches leave the transaction open, and a
-    // stop or a corrupt member goes back to `committed`, the file as the
-    // last commit left it (with the reader's state that outlives the file).
+    // A gzip member's lines are committed only once its trailer checked.
+    // `verified` is the file at the end of the last good member (with the
+    // reader's state that outlives the file): where a stop or a corrupt
+    // member goes back to. Small members are gathered into one batch:
+    // `verifiedMark` is where the verified lines end in the batch being
+    // filled; a batch that fills past it is split there, the verified part
+    // committed. A member larger than a batch leaves the transaction open
+    // (`BatchEnd.open`) until its end.
     let gzip = file.compression == .gzip
-    var committed = state
-    var committedOffsets = serverOffsets
+    var verified = state
+    var verifiedOffsets = serverOffsets
+    var verifiedMark: Batch.Mark?
+    var transactionOpen = false
     var fileRowCommitted = !isNew
     let estimatedLength = estimateDecompressedLength(file)
     let stop = shouldStop
@@ -434,14 +440,20 @@ final class FileReader: @unchecked Sendable {
           batch.file.members = members
           batch.file.yearSource = years.source
           batch.file.clockStepsBack = years.clockStepsBack
+          verified = batch.file
+          verifiedOffsets = self.serverOffsets
+          guard transactionOpen else {
+            verifiedMark = batch.endMark
+            return true
+          }
           batch.end = .commit
           guard self.channel.push(batch) else {
             stopped = true
             return false
           }
-          committed = batch.file
-          committedOffsets = self.serverOffsets
+          transactionOpen = false
           fileRowCommitted = true
+          verifiedMark = nil
           batch = Batch(file: batch.file)
           return true
         }
@@ -455,12 +467,23 @@ final class FileReader: @unchecked Sendable {
         if batch.isFull {
           batch.file.yearSource = years.source
           batch.file.clockStepsBack = years.clockStepsBack
-          batch.end = gzip ? .open : .commit
+          var next: Batch
+          if gzip, let mark = verifiedMark, mark.items > 0 {
+            // Commit the lines of the members that ended in this batch.
+            next = batch.split(at: mark)
+            batch.file = verified
+            batch.end = .commit
+            fileRowCommitted = true
+          } else {
+            next = Batch(file: batch.file)
+            batch.end = gzip ? .open : .commit
+            transactionOpen = gzip
+          }
+          verifiedMark = nil
           guard self.channel.push(batch) else {
             stopped = true
             return false
           }
-          let next = Batch(file: batch.file)
           batch = next
           self.reportProgress(line.endOffset, estimatedLength: estimatedLength, file: file)
         }
@@ -492,11 +515,22 @@ final class FileReader: @unchecked Sendable {
           "\(file.path): the last line has no newline yet; it will be read by the next run")
       }
     }
+    // Goes back to the end of the last good member: the lines after it are
+    // dropped from the batch, or rolled back if the transaction holds some.
+    func dropUnverified() {
+      if let mark = verifiedMark {
+        batch.truncate(to: mark)
+        batch.file = verified
+        batch.end = .commit
+      } else {
+        batch = rollback(to: verified, fileRowCommitted: fileRowCommitted)
+      }
+      serverOffsets = verifiedOffsets
+    }
     if stopped && gzip {
       // Stopped inside a member: its lines are not verified, so none is
       // kept; the next run reads the member again.
-      batch = rollback(to: committed, fileRowCommitted: fileRowCommitted)
-      serverOffsets = committedOffsets
+      dropUnverified()
     }
     if let readError {
       var described = (readError as? LogReadError) ?? LogReadError(
@@ -504,24 +538,23 @@ final class FileReader: @unchecked Sendable {
       if described.kind == .corrupt && gzip && !stopped {
         // The lines decoded from the bad member (those of the members
         // before it are committed).
-        let first = committed.lines + 1
+        let first = verified.lines + 1
         let last = batch.file.lines
         let count = max(last - first + 1, 0)
         var shown = count == 0 ? "no line" : count == 1 ? "line \(first)" : "lines \(first)-\(last)"
-        if count == 0, let earlier = committed.unverifiedLines {
+        if count == 0, let earlier = verified.unverifiedLines {
           shown += " (lines \(earlier.lowerBound)-\(earlier.upperBound) stay kept, unverified, by an earlier --salvage)"
         }
         if batch.file.members == nil { batch.file.members = 0 }
         if options.salvage {
           if count > 0 {
-            let previous = committed.unverifiedLines ?? first...last
+            let previous = verified.unverifiedLines ?? first...last
             batch.file.unverifiedLines = min(previous.lowerBound, first)...max(previous.upperBound, last)
             report.unverifiedLines += count
           }
           described.help = "kept with --salvage: \(shown) decoded from the bad member, flagged unverified (`files.unverified_from_line`, `unverified_to_line`); the members before it are verified"
         } else {
-          batch = rollback(to: committed, fileRowCommitted: fileRowCommitted)
-          serverOffsets = committedOffsets
+          dropUnverified()
           report.rolledBackLines += count
           described.help = "not kept: \(shown) decoded from the bad member, rolled back; the members before it are kept. Run again with --salvage to keep them flagged unverified"
         }
