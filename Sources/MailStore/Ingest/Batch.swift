@@ -14,8 +14,9 @@ struct BatchItem {
 
 /// What the writer does with its transaction after a batch.
 enum BatchEnd: Sendable {
-  /// Commit it, with the batch's read position: a plain file's batch, the
-  /// batch that ends a verified gzip member, or a file's last batch.
+  /// Commit it, with the batch's read position: a plain file's batch, a
+  /// batch whose gzip lines all belong to members already verified, or a
+  /// file's last batch.
   case commit
   /// Keep it open: more lines of the same gzip member follow, and its
   /// trailer (CRC-32, ISIZE) has not been checked yet.
