@@ -44,12 +44,16 @@ final class Batch: @unchecked Sendable {
   var endOfStream = false
   var trailingGarbage: (length: Int, head: [UInt8])?
 
-  init(file: FileState, capacity: Int = Batch.lineCapacity) {
+  /// A batch with room for a full batch, or with none (`reserve: false`:
+  /// a batch without lines, or one reserved later by `reserveRoom`).
+  init(file: FileState, reserve: Bool = true) {
     self.file = file
-    if capacity > 0 {
-      bytes.reserveCapacity(Self.byteCapacity + 70_000)
-      items.reserveCapacity(Self.lineCapacity)
-    }
+    if reserve { reserveRoom() }
+  }
+
+  func reserveRoom() {
+    bytes.reserveCapacity(Self.byteCapacity + 70_000)
+    items.reserveCapacity(Self.lineCapacity)
   }
 
   // A batch is one transaction. 8,192 lines keep commits rare enough to be
@@ -77,9 +81,10 @@ final class Batch: @unchecked Sendable {
   }
 
   /// Moves the lines from `mark` on to a new batch of the same file (its
-  /// state as after them), and returns it.
+  /// state as after them), and returns it. The new batch has room only for
+  /// them (`reserveRoom` once this one is handed over).
   func split(at mark: Mark) -> Batch {
-    let tail = Batch(file: file)
+    let tail = Batch(file: file, reserve: false)
     tail.bytes.append(contentsOf: bytes[mark.bytes...])
     for var item in items[mark.items...] {
       item.start -= mark.bytes

@@ -467,15 +467,14 @@ final class FileReader: @unchecked Sendable {
         if batch.isFull {
           batch.file.yearSource = years.source
           batch.file.clockStepsBack = years.clockStepsBack
-          var next: Batch
+          var tail: Batch?
           if gzip, let mark = verifiedMark, mark.items > 0 {
             // Commit the lines of the members that ended in this batch.
-            next = batch.split(at: mark)
+            tail = batch.split(at: mark)
             batch.file = verified
             batch.end = .commit
             fileRowCommitted = true
           } else {
-            next = Batch(file: batch.file)
             batch.end = gzip ? .open : .commit
             transactionOpen = gzip
           }
@@ -484,7 +483,14 @@ final class FileReader: @unchecked Sendable {
             stopped = true
             return false
           }
-          batch = next
+          // Allocated once the full batch is handed over: no third batch's
+          // room while the channel is full.
+          if let tail {
+            tail.reserveRoom()
+            batch = tail
+          } else {
+            batch = Batch(file: batch.file)
+          }
           self.reportProgress(line.endOffset, estimatedLength: estimatedLength, file: file)
         }
         return true
@@ -588,7 +594,7 @@ final class FileReader: @unchecked Sendable {
   /// as `committed` (inserting its row again if it was new in the rolled-back
   /// transaction).
   private func rollback(to committed: FileState, fileRowCommitted: Bool) -> Batch {
-    let batch = Batch(file: committed, capacity: 0)
+    let batch = Batch(file: committed, reserve: false)
     batch.isNewFile = !fileRowCommitted
     batch.end = .rollback
     return batch
