@@ -551,7 +551,6 @@ final class FileReader: @unchecked Sendable {
         if count == 0, let earlier = verified.unverifiedLines {
           shown += " (lines \(earlier.lowerBound)-\(earlier.upperBound) stay kept, unverified, by an earlier --salvage)"
         }
-        if batch.file.members == nil { batch.file.members = 0 }
         if options.salvage {
           if count > 0 {
             let previous = verified.unverifiedLines ?? first...last
@@ -564,6 +563,7 @@ final class FileReader: @unchecked Sendable {
           report.rolledBackLines += count
           described.help = "not kept: \(shown) decoded from the bad member, rolled back; the members before it are kept. Run again with --salvage to keep them flagged unverified"
         }
+        if batch.file.members == nil { batch.file.members = 0 }
       }
       batch.file.status =
         switch described.kind {
