@@ -27,6 +27,13 @@ struct Ingest: ParsableCommand {
       such as the fresh maillog after a rotation, is named only by --server), and a
       run giving it another name refuses it (exit status 1) and reads the others.
 
+      The lines of a gzip member are committed only once its CRC-32 and length
+      (ISIZE) checked: a corrupt member's lines are rolled back, the members before
+      it kept, the file's status is `corrupt` (member and byte in `files.error`) and
+      the next run reads it again. --salvage keeps the lines decoded from it, flagged
+      unverified (`files.unverified_from_line` to `unverified_to_line`); exit status
+      1 either way. A run stopped inside a member keeps none of its lines.
+
       A missing year comes from --year, else from the UTC date in sendmail 8.12+ queue
       ids, else from the gzip header's or the file's modification time.
 
@@ -85,6 +92,9 @@ struct Ingest: ParsableCommand {
     name: .customLong("allow-special"),
     help: "Read a FIFO or character device named on the command line as one stream of plain text (never one inside a folder); it is read once, never resumed.")
   var allowSpecial = false
+
+  @Flag(help: "Keep the lines decoded from a corrupt gzip member (bad CRC-32, length or data), flagged unverified in `files`, instead of rolling them back. Exit status 1 still.")
+  var salvage = false
 
   @Flag(help: "Exit with status 1 when anything was odd: unparsed or cut lines, bytes after the last gzip member, a .gz that is not gzip, a clock stepping back.")
   var strict = false
@@ -145,6 +155,7 @@ struct Ingest: ParsableCommand {
     options.force = force
     options.serverOverrides = serverOverrides
     options.allowSpecial = allowSpecial
+    options.salvage = salvage
     do {
       if let sites { try options.context.loadSites(sites) }
       if let localDomains { try options.context.loadLocalDomains(localDomains) }
@@ -216,7 +227,7 @@ struct Ingest: ParsableCommand {
     case .truncated:
       "Kept: every complete line before the damage. When the file is complete, run the same command again: only the rest is read."
     case .corrupt:
-      "Kept: every complete line decoded before the damage was found; the file's status is `error`, so treat its lines as unverified. The other files were read."
+      "\((problem.help.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "Not kept: the lines of the bad member")). The file's status is `corrupt`; the next run reads it again. The other files were read."
     case .notALog: "Nothing read from it; --force reads it anyway (every line into `unparsed`). The other files were read."
     case .serverConflict:
       "Nothing read from it, so that its lines stay under one server. Run without --server for it (its recorded server is kept), or ingest into a new database to name it anew. The other files were read."
@@ -249,6 +260,12 @@ struct Ingest: ParsableCommand {
     lines.append("  logins      \(grouped(c.logins))")
     lines.append("  verdicts    \(grouped(c.verdicts))")
     lines.append("  notices     \(grouped(c.notices))")
+    if r.rolledBackLines > 0 {
+      lines.append("  rolled back \(grouped(r.rolledBackLines)) lines of corrupt gzip members (not stored)")
+    }
+    if r.unverifiedLines > 0 {
+      lines.append("  unverified  \(grouped(r.unverifiedLines)) lines of corrupt gzip members, kept by --salvage")
+    }
     if c.lines == 0 && r.unchangedFiles > 0 {
       lines.append("Nothing new: every file was read before.")
     }
@@ -268,6 +285,7 @@ struct Ingest: ParsableCommand {
       "skipped": r.skippedFiles,
       "phase_seconds": r.phaseSeconds.mapValues { ($0 * 1000).rounded() / 1000 },
       "interrupted": r.interrupted,
+      "rolled_back_lines": r.rolledBackLines, "unverified_lines": r.unverifiedLines,
       "problems": r.problems.map { $0.description }, "warnings": r.warnings,
     ]
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -68,19 +68,146 @@ struct BadInputTests {
     #expect(try stored(dir.path("t.db")) == reference)
   }
 
-  @Test func row02CorruptMemberIsAnErrorAndItsLinesAreMarkedUnverified() throws {
+  /// `row02-bad-crc.log.gz`: lines 1-30 of `base.log` in a good member, 31-60 in one with a bad CRC-32.
+  static let row02 = fixture("row02-bad-crc.log.gz")
+  static let row02Size = (try? FileManager.default.attributesOfItem(atPath: row02)[.size] as? Int) ?? -1
+
+  @Test func row02ACorruptMemberIsRolledBackAndTheMembersBeforeItKept() throws {
     let dir = try TemporaryFolder()
-    let run = try ingest([Self.fixture("row02-bad-crc.log.gz"), Self.fixture("row37-mixed-servers.log")], db: dir.path("t.db"))
+    let db = dir.path("t.db")
+    let run = try ingest([Self.row02, Self.fixture("row37-mixed-servers.log")], db: db)
     #expect(run.status == 1)
-    #expect(run.stderr.contains("row02-bad-crc.log.gz: byte 1273: CRC-32 mismatch in gzip member 1 (corrupt data)"))
-    #expect(run.stderr.contains("treat its lines as unverified"))
-    let files = try rows(dir.path("t.db"), "SELECT path, status, error FROM files ORDER BY id")
+    // The trailer is checked once its CRC-32 and ISIZE are read: 4 bytes before the end.
+    #expect(run.stderr.contains("row02-bad-crc.log.gz: byte \(Self.row02Size - 4): CRC-32 mismatch in gzip member 2 (corrupt data)"))
+    #expect(run.stderr.contains("Not kept: lines 31-60 decoded from the bad member, rolled back; the members before it are kept."))
+    #expect(run.stderr.contains("The file's status is `corrupt`; the next run reads it again."))
+    #expect(run.summary["rolled_back_lines"] as? Int == 30)
+    #expect(run.summary["unverified_lines"] as? Int == 0)
+    #expect(run.lines == 30 + 12)
+    let files = try rows(db, "SELECT * FROM files ORDER BY id")
     #expect(files.count == 2)
-    #expect(files.first?["status"] as String? == "error")
-    #expect((files.first?["error"] as String?)?.contains("CRC-32 mismatch") == true)
+    #expect(files.first?["status"] as String? == "corrupt")
+    #expect(files.first?["error"] as String? == run.summary["problems"].flatMap { ($0 as? [String])?.first })
+    #expect((files.first?["error"] as String?)?.contains("member 2") == true)
+    #expect(files.first?["members"] as Int? == 1)
+    #expect(files.first?["lines"] as Int? == 30)
+    #expect(files.first?["bytes_read"] as Int? == Self.baseLines.prefix(30).reduce(0) { $0 + $1.count + 1 })
+    #expect(files.first?["unverified_from_line"] as Int? == nil)
     #expect(files.last?["status"] as String? == "done")
-    #expect(try rawLines(dir.path("t.db")).filter { $0.fileID == 1 }.map(\.bytes) == Self.baseLines)
-    #expect(try rawLines(dir.path("t.db")).filter { $0.fileID == 2 }.count == 12)
+    // The first member's lines and their rows are kept; nothing of the second.
+    #expect(try rawLines(db).filter { $0.fileID == 1 }.map(\.bytes) == Array(Self.baseLines.prefix(30)))
+    #expect(try rawLines(db).filter { $0.fileID == 2 }.count == 12)
+    for table in ["messages", "deliveries", "rejects"] {
+      #expect(try scalar(db, "SELECT count(*) FROM \(table) WHERE file_id = 1", as: Int.self) == 10, "\(table)")
+      #expect(try scalar(db, "SELECT max(line) FROM \(table) WHERE file_id = 1", as: Int.self) ?? 99 <= 30, "\(table)")
+    }
+    #expect(try scalar(db, "SELECT count(*) FROM unparsed", as: Int.self) == 0)
+    let before = try contentDigest(db)
+
+    // Run again: the file is read again from its first bad member, and fails again.
+    let again = try ingest([Self.row02], db: db)
+    #expect(again.status == 1)
+    #expect(again.summary["resumed_files"] as? Int == 1)
+    #expect(again.lines == 0)
+    #expect(again.stderr.contains("CRC-32 mismatch in gzip member 2"))
+    #expect(try scalar(db, "SELECT status FROM files WHERE id = 1", as: String.self) == "corrupt")
+    #expect(try contentDigest(db) == before)
+
+    // Once the file is whole (a good copy), only the member rolled back is read.
+    let good = try gzip(Data(Self.baseLines.prefix(30).joined(separator: [10]) + [10]))
+      + gzip(Data(Self.baseLines.suffix(30).joined(separator: [10]) + [10]))
+    try dir.write("copy/row02.log.gz", good)
+    let whole = try ingest([dir.path("copy/row02.log.gz")], db: db)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    #expect(whole.lines == 30)
+    #expect(try rawLines(db).filter { $0.fileID == 1 }.map(\.bytes) == Self.baseLines)
+    let fixed = try rows(db, "SELECT status, error, members, lines FROM files WHERE id = 1")
+    #expect(fixed.first?["status"] as String? == "done")
+    #expect(fixed.first?["error"] as String? == nil)
+    #expect(fixed.first?["members"] as Int? == 2)
+    #expect(fixed.first?["lines"] as Int? == 60)
+  }
+
+  @Test func row02SalvageKeepsTheCorruptMembersLinesFlaggedUnverified() throws {
+    let dir = try TemporaryFolder()
+    let db = dir.path("t.db")
+    let run = try ingest([Self.row02, "--salvage"], db: db)
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("row02-bad-crc.log.gz: byte \(Self.row02Size - 4): CRC-32 mismatch in gzip member 2 (corrupt data)"))
+    #expect(run.stderr.contains("Kept with --salvage: lines 31-60 decoded from the bad member, flagged unverified (`files.unverified_from_line`, `unverified_to_line`)"))
+    #expect(run.summary["unverified_lines"] as? Int == 30)
+    #expect(run.summary["rolled_back_lines"] as? Int == 0)
+    #expect(run.lines == 60)
+    #expect(try stored(db) == Self.baseLines)
+    let file = try rows(db, "SELECT status, members, lines, unverified_from_line, unverified_to_line FROM files")
+    #expect(file.first?["status"] as String? == "corrupt")
+    #expect(file.first?["members"] as Int? == 1)
+    #expect(file.first?["unverified_from_line"] as Int? == 31)
+    #expect(file.first?["unverified_to_line"] as Int? == 60)
+    // What a user asks: which rows are unverified.
+    let unverified = """
+      SELECT count(*) FROM messages m JOIN files f ON f.id = m.file_id
+      WHERE m.line BETWEEN f.unverified_from_line AND f.unverified_to_line
+      """
+    #expect(try scalar(db, unverified, as: Int.self) == 10)
+    #expect(try scalar(db, "SELECT count(*) FROM messages", as: Int.self) == 20)
+    // The text summary says so too.
+    let text = try CLI.run(["ingest", Self.row02, "--db", dir.path("text.db"), "--year", "2004", "--quiet", "--salvage"])
+    #expect(text.status == 1)
+    #expect(text.stdout.contains("unverified  30 lines of corrupt gzip members, kept by --salvage"))
+  }
+
+  /// A corrupt member in the middle of a Postfix log: messages whose lines
+  /// are split between a good member, the bad one and the next file. The
+  /// ingest must end with exactly the rows of the same log without the bad
+  /// member: no message assembled from a rolled-back `client=`, no retry
+  /// taken for a rolled-back `from=`, no delivery linked to a rolled-back
+  /// message's row id (reused by a later message).
+  @Test func row02ACorruptMemberInAPostfixLogLeavesNoHalfAssembledMessage() throws {
+    let lines = postfixLines(30_000).split(separator: "\n").map { $0 + "\n" }
+    func qid(_ m: Int) -> String { String(format: "%06X%04X", 0xA00000 + m % 20_000, 0x10 + m % 7) }
+    // The bad member runs from message 2000's qmgr `from=` to message 2500's
+    // smtpd `client=`, then 20,000 kernel lines: the Postfix lines reach the
+    // writer in the member's first batches, before its trailer is checked.
+    let a = try #require(lines.firstIndex { $0.contains("\(qid(2000)): from=") })
+    let b = try #require(lines.firstIndex { $0.contains("\(qid(2500)): client=") }) + 1
+    let stamp = lines[b - 1].prefix(16)
+    let filler = (0..<20_000).map { "\(stamp)mx1 kernel: [\($0).000] eth0: link is up\n" }
+    let good = try gzip(Data(lines[..<a].joined().utf8))
+    var bad = [UInt8](try gzip(Data((lines[a..<b].joined() + filler.joined()).utf8)))
+    bad[bad.count - 8] ^= 0xFF
+    let rest = lines[b...].joined()
+    let dir = try TemporaryFolder()
+    try dir.write("bad/maillog.1.gz", good + Data(bad))
+    try dir.write("bad/maillog", rest)
+    try dir.write("reference/maillog.1.gz", good)
+    try dir.write("reference/maillog", rest)
+    let run = try ingest([dir.path("bad")], db: dir.path("bad.db"))
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("CRC-32 mismatch in gzip member 2"))
+    #expect(run.summary["rolled_back_lines"] as? Int == b - a + 20_000)
+    let reference = try ingest([dir.path("reference")], db: dir.path("reference.db"))
+    #expect(reference.status == 0, "\(reference.stderr)")
+    #expect(run.lines == reference.lines)
+    #expect(try postfixDigest(dir.path("bad.db")) == postfixDigest(dir.path("reference.db")))
+    let db = dir.path("bad.db")
+    #expect(try scalar(db, "SELECT lines FROM files WHERE id = 1", as: Int.self) == a)
+    for table in ["messages", "deliveries", "notices", "unparsed", "raw_blocks"] {
+      let line = table == "raw_blocks" ? "last_line" : "line"
+      #expect(try scalar(db, "SELECT count(*) FROM \(table) WHERE file_id = 1 AND \(line) > \(a)", as: Int.self) == 0, "\(table)")
+    }
+    #expect(try scalar(db, "SELECT count(*) FROM postfix_queue WHERE seq >> 32 = 1 AND (seq & 4294967295) > \(a)", as: Int.self) == 0)
+    // Message 2500's client= line was in the bad member: its row has no client.
+    let m2500 = try rows(db, "SELECT relay_ip, msgid FROM messages WHERE queue_id = '\(qid(2500))'")
+    #expect(m2500.count == 1)
+    #expect(m2500.first?["relay_ip"] as String? == nil)
+    #expect(m2500.first?["msgid"] as String? != nil)
+    // Message 2450 was deferred: its first from= was in the bad member, its
+    // retry's from= is in the next file, and is its only `messages` row.
+    let m2450 = try rows(db, "SELECT file_id FROM messages WHERE queue_id = '\(qid(2450))'")
+    #expect(m2450.count == 1 && m2450.first?["file_id"] as Int? == 2)
+    // Message 2499's from= was in the bad member: its delivery in the next file links to nothing.
+    #expect(try scalar(db, "SELECT count(*) FROM deliveries WHERE queue_id = '\(qid(2499))' AND message_id IS NULL", as: Int.self) == 1)
   }
 
   @Test func row03EveryMemberIsReadIncludingAnEmptyOne() throws {

@@ -21,6 +21,50 @@ struct ArchiveGzipTests {
     #expect(result.summary?.endOffset == 19)
   }
 
+  @Test(
+    "memberEnd comes after each member's lines; a line across members comes after the member it ends in",
+    arguments: archiveBufferChoices)
+  func memberEnds(choice: BufferChoice) throws {
+    let scratch = try ArchiveScratch()
+    let bytes = gzipMember("one\ntwo\nthr") + gzipMember("") + gzipMember("ee\nfour\n")
+    let file = try LogFile(path: scratch.write("multi.gz", bytes), buffers: choice.buffers)
+    var events: [String] = []
+    let summary = try file.readLines(memberEnd: { members in
+      events.append("end \(members)")
+      return true
+    }) { line in
+      events.append(String(decoding: line.bytes, as: UTF8.self))
+      return true
+    }
+    #expect(events == ["one", "two", "end 1", "end 2", "three", "four", "end 3"])
+    #expect(summary.members == 3)
+    // Resumed after "three" (offset 14): the members before are not reported again.
+    events = []
+    _ = try file.readLines(skipBytes: 14, firstLine: 4, memberEnd: { members in
+      events.append("end \(members)")
+      return true
+    }) { line in
+      events.append(String(decoding: line.bytes, as: UTF8.self))
+      return true
+    }
+    #expect(events == ["four", "end 3"])
+    // A bad CRC-32 in the last member: its lines come, its end does not, then the error.
+    var damaged = gzipMember("a\n") + gzipMember("b\nc\n")
+    damaged[damaged.count - 8] ^= 0xFF
+    let bad = try LogFile(path: scratch.write("bad.gz", damaged), buffers: choice.buffers)
+    events = []
+    #expect(throws: LogReadError.self) {
+      _ = try bad.readLines(memberEnd: { members in
+        events.append("end \(members)")
+        return true
+      }) { line in
+        events.append(String(decoding: line.bytes, as: UTF8.self))
+        return true
+      }
+    }
+    #expect(events == ["a", "end 1", "b", "c"])
+  }
+
   @Test("an empty member first, and only empty members")
   func emptyMembers() throws {
     let scratch = try ArchiveScratch()

@@ -17,6 +17,10 @@ import CZlib
 /// match is `.corrupt`. Both errors come only after every byte decoded before
 /// the damage has been returned, and they carry the compressed byte offset.
 ///
+/// A call of `read` stops at the end of a member (`endedMember`), so that the
+/// caller knows which output a verified trailer (CRC-32 and ISIZE) covers:
+/// everything returned up to then.
+///
 /// Related zlib documentation: <https://zlib.net/manual.html#Advanced> (inflateInit2, inflateReset).
 struct GzipInflater: ~Copyable {
   private let file: InputFile
@@ -29,8 +33,12 @@ struct GzipInflater: ~Copyable {
   private var finished = false
   /// An error found after some output of the same call, thrown on the next call.
   private var pendingError: LogReadError?
-  /// gzip members decoded completely.
+  /// gzip members decoded completely (their trailers checked).
   private(set) var members = 0
+  /// Whether the last call of `read` ended at the end of a member: its output
+  /// completes a member whose CRC-32 and length matched. Such a call may
+  /// return 0 bytes (an empty member) without the stream being at its end.
+  private(set) var endedMember = false
   /// Bytes after the last member that do not start another one.
   private(set) var trailingGarbageBytes = 0
   /// Where those bytes start in the file (compressed offset), when there are any.
@@ -67,12 +75,14 @@ struct GzipInflater: ~Copyable {
 
   /// Decompresses into `output`, filling it unless the stream ends first.
   ///
-  /// Returns 0 at the clean end of the stream. Throws the damage only when
-  /// nothing was decoded in the same call, so that the caller has seen every
-  /// byte before it.
+  /// Stops early at the end of a member (`endedMember` then true). Returns 0
+  /// with `endedMember` false at the clean end of the stream. Throws the
+  /// damage only when nothing was decoded in the same call, so that the
+  /// caller has seen every byte before it.
   mutating func read(into output: UnsafeMutablePointer<UInt8>, capacity: Int) throws(LogReadError)
     -> Int
   {
+    endedMember = false
     if let pendingError { throw pendingError }
     guard !finished, capacity > 0 else { return 0 }
     stream.pointee.next_out = output
@@ -86,6 +96,8 @@ struct GzipInflater: ~Copyable {
       case Z_STREAM_END:
         members += 1
         try startNextMember()
+        endedMember = true
+        return capacity - Int(stream.pointee.avail_out)
       case Z_BUF_ERROR where stream.pointee.avail_in == 0 && atEndOfFile:
         try fail(
           LogReadError(

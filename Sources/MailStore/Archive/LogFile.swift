@@ -157,7 +157,7 @@ public final class LogFile: Sendable {
       while filled < count {
         do throws(LogReadError) {
           let n = try inflater.read(into: buffer + filled, capacity: count - filled)
-          if n == 0 { break }
+          if n == 0 && !inflater.endedMember { break }
           filled += n
         } catch {
           if filled == 0 { throw error }
@@ -181,6 +181,11 @@ public final class LogFile: Sendable {
   ///     the read stops with `.tooLarge`, after the complete lines before it.
   ///   - body: gets each line; returns false to stop (the summary then covers
   ///     what was delivered).
+  ///   - memberEnd: for a gzip file, called after each member whose trailer
+  ///     (CRC-32 and ISIZE) matched, with the count of members verified so
+  ///     far, once every line that ends inside it was given to `body` (a line
+  ///     that goes on into the next member comes after). Not called for
+  ///     members wholly before `skipBytes`. Returns false to stop.
   /// - Returns: the counts and the resume point. If the stream is shorter than
   ///   `skipBytes`, no line is delivered and `endOffset` is the stream's length.
   /// - Throws: `LogReadError` on damage (truncated gzip, bad CRC or ISIZE, bad
@@ -188,7 +193,8 @@ public final class LogFile: Sendable {
   ///   line decoded before the damage was delivered; or whatever `body` throws.
   public func readLines(
     skipBytes: Int = 0, firstLine: Int = 1, includeUnterminatedFinalLine: Bool = true,
-    maxBytes: Int = .max, _ body: (borrowing LogLine) throws -> Bool
+    maxBytes: Int = .max, memberEnd: (_ members: Int) throws -> Bool = { _ in true },
+    _ body: (borrowing LogLine) throws -> Bool
   ) throws -> ReadSummary {
     let file = try InputFile(path: path, systemPath: systemPath, stream: isStream)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: buffers.output)
@@ -230,7 +236,7 @@ public final class LogFile: Sendable {
           damage = error
           break
         }
-        if n == 0 { break }
+        if n == 0 && !inflater.endedMember { break }
         decompressed += n
         if decompressed > maxBytes {
           damage = Self.overCap(path, maxBytes, at: inflater.compressedOffset)
@@ -238,10 +244,13 @@ public final class LogFile: Sendable {
         }
         let dropped = min(toSkip, n)
         toSkip -= dropped
-        if dropped == n { continue }
-        if try !splitter.feed(
-          UnsafeBufferPointer(start: output + dropped, count: n - dropped), body)
+        if dropped < n,
+          try !splitter.feed(UnsafeBufferPointer(start: output + dropped, count: n - dropped), body)
         {
+          stopped = true
+          break
+        }
+        if inflater.endedMember && toSkip == 0, try !memberEnd(inflater.members) {
           stopped = true
           break
         }

@@ -12,12 +12,30 @@ struct BatchItem {
   var parsed: ParsedLine?
 }
 
+/// What the writer does with its transaction after a batch.
+enum BatchEnd: Sendable {
+  /// Commit it, with the batch's read position: a plain file's batch, a
+  /// batch whose gzip lines all belong to members already verified, or a
+  /// file's last batch.
+  case commit
+  /// Keep it open: more lines of the same gzip member follow, and its
+  /// trailer (CRC-32, ISIZE) has not been checked yet.
+  case open
+  /// Roll the open transaction back to the last commit (a corrupt gzip
+  /// member, or a stop inside a member), then write the batch's file row (the
+  /// state at that commit, with the new status) and commit. The batch has
+  /// no lines.
+  case rollback
+}
+
 /// A run of lines of one file, written in one transaction together with the
-/// file's new read position.
+/// file's new read position (for gzip, the lines of one member may span
+/// several batches of one transaction: see `BatchEnd`).
 final class Batch: @unchecked Sendable {
   var file: FileState
   /// Insert `file` as a new `files` row before the lines.
   var isNewFile = false
+  var end = BatchEnd.commit
   var bytes: [UInt8] = []
   var items: [BatchItem] = []
   var clockChanges: [(server: String, since: LocalDateTime, offset: Int)] = []
@@ -26,8 +44,14 @@ final class Batch: @unchecked Sendable {
   var endOfStream = false
   var trailingGarbage: (length: Int, head: [UInt8])?
 
-  init(file: FileState) {
+  /// A batch with room for a full batch, or with none (`reserve: false`:
+  /// a batch without lines, or one reserved later by `reserveRoom`).
+  init(file: FileState, reserve: Bool = true) {
     self.file = file
+    if reserve { reserveRoom() }
+  }
+
+  func reserveRoom() {
     bytes.reserveCapacity(Self.byteCapacity + 70_000)
     items.reserveCapacity(Self.lineCapacity)
   }
@@ -38,6 +62,38 @@ final class Batch: @unchecked Sendable {
   static let byteCapacity = 1 << 20
 
   var isFull: Bool { items.count >= Self.lineCapacity || bytes.count >= Self.byteCapacity }
+
+  /// A place between two lines of the batch.
+  struct Mark {
+    var items: Int
+    var bytes: Int
+    var clockChanges: Int
+  }
+
+  /// The place after its last line.
+  var endMark: Mark { Mark(items: items.count, bytes: bytes.count, clockChanges: clockChanges.count) }
+
+  /// Drops the lines from `mark` on.
+  func truncate(to mark: Mark) {
+    items.removeSubrange(mark.items...)
+    bytes.removeSubrange(mark.bytes...)
+    clockChanges.removeSubrange(mark.clockChanges...)
+  }
+
+  /// Moves the lines from `mark` on to a new batch of the same file (its
+  /// state as after them), and returns it. The new batch has room only for
+  /// them (`reserveRoom` once this one is handed over).
+  func split(at mark: Mark) -> Batch {
+    let tail = Batch(file: file, reserve: false)
+    tail.bytes.append(contentsOf: bytes[mark.bytes...])
+    for var item in items[mark.items...] {
+      item.start -= mark.bytes
+      tail.items.append(item)
+    }
+    tail.clockChanges.append(contentsOf: clockChanges[mark.clockChanges...])
+    truncate(to: mark)
+    return tail
+  }
 }
 
 /// What the store knows of one input file: its identity and read position.
@@ -64,6 +120,9 @@ struct FileState: Sendable {
   var serverOverride: String?
   /// `files.path_bytes`: the exact bytes of a path that is not UTF-8.
   var pathBytes: [UInt8]? = nil
+  /// `files.unverified_from_line` and `unverified_to_line`: the lines of a
+  /// corrupt gzip member kept by `--salvage`.
+  var unverifiedLines: ClosedRange<Int>? = nil
 }
 
 /// A bounded hand-over between the reading thread and the writer.

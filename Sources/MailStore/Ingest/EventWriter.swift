@@ -57,6 +57,8 @@ final class EventWriter {
   /// C copies of the few constant strings (statuses, kinds), bound without copying.
   private var constants: [String: UnsafeMutablePointer<CChar>] = [:]
   private(set) var counts = RowCounts()
+  /// `counts` when the open transaction began, for a rollback.
+  private var countsAtBegin = RowCounts()
 
   init(_ db: Database, storeRawLines: Bool, postfixCapacity: Int = 100_000) throws {
     self.db = db
@@ -99,7 +101,8 @@ final class EventWriter {
       """
       UPDATE files SET path = ?, size = ?, bytes_read = ?, lines = ?, first_time = ?,
         last_time = ?, year_source = ?, status = ?, error = ?, members = ?, trailing_garbage = ?,
-        clock_steps_back = ?, oversize_lines = ?, path_bytes = ? WHERE id = ?
+        clock_steps_back = ?, oversize_lines = ?, path_bytes = ?, unverified_from_line = ?,
+        unverified_to_line = ? WHERE id = ?
       """,
       "INSERT OR REPLACE INTO server_clocks (server, since, utc_offset) VALUES (?,?,?)",
       """
@@ -114,6 +117,27 @@ final class EventWriter {
       raw[4], raw[5], raw[6], raw[7], raw[8]
     )
     (insertFile, updateFile, insertClock, insertConnection) = (raw[9], raw[10], raw[11], raw[12])
+  }
+
+  /// Notes that a transaction begins: what `rolledBack` returns to.
+  func began() {
+    countsAtBegin = counts
+  }
+
+  /// After the open transaction was rolled back: forgets what its rows
+  /// taught, so nothing later is built on a rolled-back line. The counts go
+  /// back to the transaction's start; the Postfix messages being put
+  /// together are read back from `postfix_queue` as the last commit left it
+  /// (every batch's transaction saves them, so this is the state at that
+  /// commit, as a resumed ingest would read it); queue ids whose `from=`
+  /// row was rolled back are forgotten (those rows' ids will be reused).
+  func rolledBack() throws {
+    counts = countsAtBegin
+    postfix.reset()
+    try postfix.load(db) { server, queueID in Self.messageKey(server, queueID) }
+    let lastID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM messages") ?? 0
+    messageIDs = messageIDs.filter { $0.value <= lastID }
+    olderMessageIDs = olderMessageIDs.filter { $0.value <= lastID }
   }
 
   /// Writes one batch: the file row (new or updated) and every line's rows.
@@ -209,7 +233,9 @@ final class EventWriter {
     } else {
       sqlite3_bind_null(s, 14)
     }
-    sqlite3_bind_int64(s, 15, file.id)
+    bindInt(s, 15, file.unverifiedLines?.lowerBound)
+    bindInt(s, 16, file.unverifiedLines?.upperBound)
+    sqlite3_bind_int64(s, 17, file.id)
     try step(s)
   }
 

@@ -27,6 +27,10 @@ public struct IngestOptions: Sendable {
   /// `--allow-special`: read a FIFO or character device named on the
   /// command line as one stream of plain text (never one inside a folder).
   public var allowSpecial = false
+  /// `--salvage`: keep the lines of a corrupt gzip member (bad CRC-32,
+  /// length or data), flagged unverified (`files.unverified_from_line`,
+  /// `unverified_to_line`), instead of rolling them back.
+  public var salvage = false
 
   /// 16 GiB: far more than a day's maillog of a large site.
   public static let defaultMaxDecompressedBytes = 16 << 30
@@ -63,14 +67,21 @@ public struct IngestReport: Sendable {
   public var problems: [LogReadError] = []
   public var warnings: [String] = []
   public var interrupted = false
+  /// Lines decoded from corrupt gzip members and rolled back (not stored).
+  public var rolledBackLines = 0
+  /// Lines decoded from corrupt gzip members and kept, unverified (`--salvage`).
+  public var unverifiedLines = 0
   /// Wall time of the phases: `load` (read, parse, write), `index`, `finish`.
   public var phaseSeconds: [String: Double] = [:]
 }
 
 /// Streams log files into the store: one thread reads, decompresses, splits
-/// and parses; the calling thread writes. Each batch of lines commits
-/// together with its file's new read position, so an ingest stopped at any
-/// point and run again ends with exactly the rows of one uninterrupted run.
+/// and parses; the calling thread writes. Each batch of lines of a plain file
+/// commits together with its file's new read position; the lines of a gzip
+/// member commit together (over as many batches as they fill) only once the
+/// member's CRC-32 and length checked, so a corrupt member's lines are rolled
+/// back. An ingest stopped at any point and run again ends with exactly the
+/// rows of one uninterrupted run.
 public final class Ingester: @unchecked Sendable {
   private let database: DatabaseQueue
   private let databasePath: String
@@ -116,11 +127,11 @@ public final class Ingester: @unchecked Sendable {
     do {
       try database.writeWithoutTransaction { db in
         let writer = try EventWriter(db, storeRawLines: options.storeRawLines)
-        while let batch = channel.pop() {
-          try db.inTransaction(.immediate) {
-            try writer.write(batch)
-            return .commit
-          }
+        do {
+          try Self.write(channel, with: writer, db)
+        } catch {
+          if db.isInsideTransaction { try? db.rollback() }
+          throw error
         }
         counts = writer.counts
       }
@@ -166,6 +177,30 @@ public final class Ingester: @unchecked Sendable {
     return report
   }
 
+  /// The writer's loop: one transaction per batch of a plain file; for a
+  /// gzip file one per member, left open across its batches (`BatchEnd.open`)
+  /// and committed only after its trailer checked, or rolled back.
+  static func write(_ channel: BatchChannel, with writer: EventWriter, _ db: Database) throws {
+    while let batch = channel.pop() {
+      if batch.end == .rollback && db.isInsideTransaction {
+        try db.rollback()
+        try writer.rolledBack()
+      }
+      if !db.isInsideTransaction {
+        try db.beginTransaction(.immediate)
+        writer.began()
+      }
+      try writer.write(batch)
+      if batch.end != .open { try db.commit() }
+    }
+    // The reader stopped inside a member without saying so (it only does
+    // when the writer already failed): nothing of it is kept.
+    if db.isInsideTransaction {
+      try db.rollback()
+      try writer.rolledBack()
+    }
+  }
+
   static func loadFiles(_ db: Database) throws -> [FileState] {
     try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map { row in
       FileState(
@@ -178,7 +213,10 @@ public final class Ingester: @unchecked Sendable {
         status: row["status"], error: row["error"], members: row["members"],
         trailingGarbage: row["trailing_garbage"], clockStepsBack: row["clock_steps_back"],
         oversizeLines: row["oversize_lines"], serverOverride: row["server_override"],
-        pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) })
+        pathBytes: (row["path_bytes"] as Data?).map { [UInt8]($0) },
+        unverifiedLines: (row["unverified_from_line"] as Int?).flatMap { from in
+          (row["unverified_to_line"] as Int?).map { from...max(from, $0) }
+        })
     }
   }
 
@@ -362,6 +400,9 @@ final class FileReader: @unchecked Sendable {
     state.pathBytes = file.systemPath.map { $0.dropLast().map(UInt8.init(bitPattern:)) }
     state.size = file.size
     state.compression = file.compression.rawValue
+    // Until this read ends (a file read again after a problem, too).
+    state.status = "reading"
+    state.error = nil
     let resumeBytes = state.bytesRead
     let resumeLines = state.lines
     fileServer = state.serverOverride.map { ($0, Self.serverHash($0.utf8)) }
@@ -369,6 +410,20 @@ final class FileReader: @unchecked Sendable {
     var years = yearInference(for: file, state: state)
     var batch = Batch(file: state)
     batch.isNewFile = isNew
+    // A gzip member's lines are committed only once its trailer checked.
+    // `verified` is the file at the end of the last good member (with the
+    // reader's state that outlives the file): where a stop or a corrupt
+    // member goes back to. Small members are gathered into one batch:
+    // `verifiedMark` is where the verified lines end in the batch being
+    // filled; a batch that fills past it is split there, the verified part
+    // committed. A member larger than a batch leaves the transaction open
+    // (`BatchEnd.open`) until its end.
+    let gzip = file.compression == .gzip
+    var verified = state
+    var verifiedOffsets = serverOffsets
+    var verifiedMark: Batch.Mark?
+    var transactionOpen = false
+    var fileRowCommitted = !isNew
     let estimatedLength = estimateDecompressedLength(file)
     let stop = shouldStop
     let includeFinal =
@@ -381,7 +436,28 @@ final class FileReader: @unchecked Sendable {
     do {
       summary = try file.readLines(
         skipBytes: resumeBytes, firstLine: resumeLines + 1, includeUnterminatedFinalLine: includeFinal,
-        maxBytes: options.maxDecompressedBytes
+        maxBytes: options.maxDecompressedBytes,
+        memberEnd: { members in
+          batch.file.members = members
+          batch.file.yearSource = years.source
+          batch.file.clockStepsBack = years.clockStepsBack
+          verified = batch.file
+          verifiedOffsets = self.serverOffsets
+          guard transactionOpen else {
+            verifiedMark = batch.endMark
+            return true
+          }
+          batch.end = .commit
+          guard self.channel.push(batch) else {
+            stopped = true
+            return false
+          }
+          transactionOpen = false
+          fileRowCommitted = true
+          verifiedMark = nil
+          batch = Batch(file: batch.file)
+          return true
+        }
       ) { line in
         if stop() {
           stopped = true
@@ -392,12 +468,30 @@ final class FileReader: @unchecked Sendable {
         if batch.isFull {
           batch.file.yearSource = years.source
           batch.file.clockStepsBack = years.clockStepsBack
+          var tail: Batch?
+          if gzip, let mark = verifiedMark, mark.items > 0 {
+            // Commit the lines of the members that ended in this batch.
+            tail = batch.split(at: mark)
+            batch.file = verified
+            batch.end = .commit
+            fileRowCommitted = true
+          } else {
+            batch.end = gzip ? .open : .commit
+            transactionOpen = gzip
+          }
+          verifiedMark = nil
           guard self.channel.push(batch) else {
             stopped = true
             return false
           }
-          let next = Batch(file: batch.file)
-          batch = next
+          // Allocated once the full batch is handed over: no third batch's
+          // room while the channel is full.
+          if let tail {
+            tail.reserveRoom()
+            batch = tail
+          } else {
+            batch = Batch(file: batch.file)
+          }
           self.reportProgress(line.endOffset, estimatedLength: estimatedLength, file: file)
         }
         return true
@@ -428,13 +522,55 @@ final class FileReader: @unchecked Sendable {
           "\(file.path): the last line has no newline yet; it will be read by the next run")
       }
     }
+    // Goes back to the end of the last good member: the lines after it are
+    // dropped from the batch, or rolled back if the transaction holds some.
+    func dropUnverified() {
+      if let mark = verifiedMark {
+        batch.truncate(to: mark)
+        batch.file = verified
+        batch.end = .commit
+      } else {
+        batch = rollback(to: verified, fileRowCommitted: fileRowCommitted)
+      }
+      serverOffsets = verifiedOffsets
+    }
+    if stopped && gzip {
+      // Stopped inside a member: its lines are not verified, so none is
+      // kept; the next run reads the member again.
+      dropUnverified()
+    }
     if let readError {
-      let described = (readError as? LogReadError) ?? LogReadError(
+      var described = (readError as? LogReadError) ?? LogReadError(
         kind: .io, path: file.path, byteOffset: nil, reason: "\(readError)")
+      if described.kind == .corrupt && gzip && !stopped {
+        // The lines decoded from the bad member (those of the members
+        // before it are committed).
+        let first = verified.lines + 1
+        let last = batch.file.lines
+        let count = max(last - first + 1, 0)
+        var shown = count == 0 ? "no line" : count == 1 ? "line \(first)" : "lines \(first)-\(last)"
+        if count == 0, let earlier = verified.unverifiedLines {
+          shown += " (lines \(earlier.lowerBound)-\(earlier.upperBound) stay kept, unverified, by an earlier --salvage)"
+        }
+        if options.salvage {
+          if count > 0 {
+            let previous = verified.unverifiedLines ?? first...last
+            batch.file.unverifiedLines = min(previous.lowerBound, first)...max(previous.upperBound, last)
+            report.unverifiedLines += count
+          }
+          described.help = "kept with --salvage: \(shown) decoded from the bad member, flagged unverified (`files.unverified_from_line`, `unverified_to_line`); the members before it are verified"
+        } else {
+          dropUnverified()
+          report.rolledBackLines += count
+          described.help = "not kept: \(shown) decoded from the bad member, rolled back; the members before it are kept. Run again with --salvage to keep them flagged unverified"
+        }
+        if batch.file.members == nil { batch.file.members = 0 }
+      }
       batch.file.status =
         switch described.kind {
         case .truncated: "truncated"
         case .tooLarge: "too-large"
+        case .corrupt where gzip: "corrupt"
         default: "error"
         }
       batch.file.error = described.description
@@ -453,6 +589,16 @@ final class FileReader: @unchecked Sendable {
       return false
     }
     return true
+  }
+
+  /// The batch that rolls the open transaction back and commits the file
+  /// as `committed` (inserting its row again if it was new in the rolled-back
+  /// transaction).
+  private func rollback(to committed: FileState, fileRowCommitted: Bool) -> Batch {
+    let batch = Batch(file: committed, reserve: false)
+    batch.isNewFile = !fileRowCommitted
+    batch.end = .rollback
+    return batch
   }
 
   static func normalized(_ path: String) -> String {

@@ -181,7 +181,17 @@ final class PostfixAssembly {
     dirty.removeAll(keepingCapacity: true)
   }
 
-  /// Reads the state a previous ingest left.
+  /// Forgets every entry (before `load` reads back the committed state, when
+  /// the writer's transaction was rolled back).
+  func reset() {
+    entries.removeAll()
+    fifo.removeAll()
+    fifoHead = 0
+    dirty.removeAll()
+    deletions.removeAll()
+  }
+
+  /// Reads the state a previous ingest (or the last commit) left.
   func load(_ db: Database, key: (String, String) -> UInt64) throws {
     let rows = try Row.fetchCursor(
       db,

@@ -250,6 +250,16 @@ public enum Schema {
       // display form, each invalid byte as \xNN); NULL for every other path.
       try db.execute(sql: "ALTER TABLE files ADD COLUMN path_bytes BLOB")
     }
+    migrator.registerMigration("v6-salvage") { db in
+      try db.execute(
+        sql: """
+          -- `ingest --salvage`: the lines of a corrupt gzip member kept
+          -- anyway, unverified (their CRC-32 or length did not match): every
+          -- row of the file with `line` in this range. NULL for none.
+          ALTER TABLE files ADD COLUMN unverified_from_line INTEGER;
+          ALTER TABLE files ADD COLUMN unverified_to_line INTEGER;
+          """)
+    }
     return migrator
   }
 
