@@ -24,7 +24,7 @@ for mta in $MTAS; do
     "$BIN" simulate --out "$ARCHIVE" --mta "$mta" --seed 7 --servers 3 --hosts 400 --days 7 \
       --lines-target "$LINES" >/dev/null
   fi
-  mapfile -t files < <(find "$ARCHIVE" -type f -name 'maillog*' | sort)
+  mapfile -t files < <(find -H "$ARCHIVE" -type f -name 'maillog*' | sort)
   compressed=$(cat "${files[@]}" | wc -c)
   gzipped=$(printf '%s\n' "${files[@]}" | grep -c '\.gz$' || true)
 

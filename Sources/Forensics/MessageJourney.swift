@@ -13,7 +13,8 @@ import MailStore
 ///   a server, or the one other server that logged that queue id);
 /// - the bounces the servers generated for it (their new queue ids).
 /// Lines are every stored row of those queue ids (`from=`, `to=`, rejects,
-/// DSNs, verdicts, notices), in time order.
+/// DSNs, verdicts, notices) and the Postfix lines folded into their message
+/// (`postfix_lines`: `client=`, `message-id=`, `removed`, …), in time order.
 public struct MessageJourney: Equatable, Sendable {
   /// One stay of the message on one server.
   public struct Hop: Equatable, Sendable {
@@ -61,8 +62,13 @@ extension MessageJourney {
         order.append(key)
       }
     }
+    // `postfix_lines` is absent from a database no ingest has migrated to v6.
+    let folded = try db.tableExists("postfix_lines")
+    let queueTables =
+      ["messages", "deliveries", "rejects", "notifications", "verdicts", "notices"]
+      + (folded ? ["postfix_lines"] : [])
     // Seeds: queue ids in any table, and Message-IDs.
-    for table in ["messages", "deliveries", "rejects", "notifications", "verdicts", "notices"] {
+    for table in queueTables {
       for row in try Row.fetchAll(
         db, sql: "SELECT DISTINCT server, queue_id FROM \(table) WHERE queue_id = ?",
         arguments: [bare])
@@ -137,9 +143,14 @@ extension MessageJourney {
     var references: [(time: String, key: QueueKey, ref: LineReference)] = []
     var seen = Set<LineReference>()
     for key in order {
-      for table in ["messages", "deliveries", "rejects", "notifications", "verdicts", "notices"] {
+      for table in queueTables {
         var sql = "SELECT time, file_id, line FROM \(table) WHERE server = ? AND queue_id = ?"
-        if table == "notifications" {
+        if table == "postfix_lines" {
+          sql = """
+            SELECT e.value ->> 1, p.file_id, e.value ->> 0 FROM postfix_lines p, json_each(p.lines) e
+            WHERE p.server = ? AND p.queue_id = ?
+            """
+        } else if table == "notifications" {
           sql += " UNION SELECT time, file_id, line FROM notifications"
             + " WHERE server = ? AND new_queue_id = ?"
         }

@@ -266,6 +266,9 @@ struct Ingest: ParsableCommand {
     if r.unverifiedLines > 0 {
       lines.append("  unverified  \(grouped(r.unverifiedLines)) lines of corrupt gzip members, kept by --salvage")
     }
+    if c.postfixLines > 0 {
+      lines.append("  queue lines \(grouped(c.postfixLines)) (Postfix client=, message-id=, removed, …: postfix_lines)")
+    }
     if c.lines == 0 && r.unchangedFiles > 0 {
       lines.append("Nothing new: every file was read before.")
     }
@@ -279,6 +282,7 @@ struct Ingest: ParsableCommand {
       "messages": c.messages, "deliveries": c.deliveries, "rejects": c.rejects, "logins": c.logins,
       "seconds": (r.seconds * 1000).rounded() / 1000,
       "verdicts": c.verdicts, "notifications": c.notifications, "notices": c.notices,
+      "postfix_lines": c.postfixLines,
       "connections": c.connections,
       "oversize": c.oversize, "new_files": r.newFiles, "resumed_files": r.resumedFiles,
       "unchanged_files": r.unchangedFiles, "empty_files": r.emptyFiles,

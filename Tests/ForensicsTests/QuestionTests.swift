@@ -112,6 +112,35 @@ struct QuestionTests {
     #expect(try store.read { db in try MessageJourney.fetch(db, id: "nope") } == nil)
   }
 
+  @Test("message: the Postfix lines folded into postfix_lines are among a message's lines, in time order")
+  func messageFoldedPostfixLines() throws {
+    let store = try StoreBuilder()
+    let q = "4A1B2C3D4E"
+    // The client= and message-id= lines come before qmgr's from=, removed after the delivery.
+    try store.folded(queueID: q, [("2004-02-24 09:00:01", "client"), ("2004-02-24 09:00:02", "message-id")])
+    try store.message(
+      queueID: q, time: "2004-02-24 09:00:03", sender: "a@b.example", size: 300,
+      msgid: "<p1@b.example>", relayIP: "10.1.1.1")
+    try store.delivery(queueID: q, time: "2004-02-24 09:00:04", recipient: "ann@district.example")
+    try store.folded(queueID: q, [("2004-02-24 09:00:05", "removed")])
+    for id in [q, "<p1@b.example>"] {
+      let journey = try #require(try store.read { db in try MessageJourney.fetch(db, id: id) })
+      #expect(journey.hops.map(\.queueID) == [q])
+      let markers = ["client", "message-id", "from=<a@b.example>", "to=<ann@district.example>", "removed"]
+      #expect(journey.lines.count == markers.count)
+      for (line, marker) in zip(journey.lines, markers) {
+        #expect(line.evidence.text.contains(marker), "\(line.evidence.text)")
+      }
+      #expect(journey.lines.map(\.time) == journey.lines.map(\.time).sorted())
+    }
+    // Found by the queue id of its folded lines alone.
+    try store.folded(queueID: "5B6C7D8E9F", [("2004-02-24 10:00:00", "client")])
+    #expect(try store.read { db in try MessageJourney.fetch(db, id: "5B6C7D8E9F") }?.lines.count == 1)
+    // A database no ingest migrated to v6 has no postfix_lines: still answered.
+    try store.queue.write { db in try db.execute(sql: "DROP TABLE postfix_lines") }
+    #expect(try store.read { db in try MessageJourney.fetch(db, id: q) }?.lines.count == 2)
+  }
+
   // A neutralised field is also quoted (OWASP); CR and LF are shown escaped,
   // as on a terminal, so a CR can no longer start a formula (see CSVText).
   @Test(

@@ -87,6 +87,22 @@ final class StoreBuilder {
     return q
   }
 
+  /// Postfix lines the ingest folds into `postfix_lines` (`client=`,
+  /// `message-id=`, `removed`, …): one row for the queue id, as one batch
+  /// writes it, each line with its raw text.
+  func folded(server: String = "mx1", queueID: String, _ lines: [(time: String, kind: String)]) throws {
+    try queue.write { db in
+      var elements: [String] = []
+      for (time, kind) in lines {
+        let l = try line(db, "\(time) \(server) postfix/x[1]: \(queueID): \(kind)")
+        elements.append("[\(l),\"\(time)\",\"\(kind)\"]")
+      }
+      try db.execute(
+        sql: "INSERT INTO postfix_lines (server, queue_id, file_id, lines) VALUES (?, ?, ?, ?)",
+        arguments: [server, queueID, fileID, "[" + elements.joined(separator: ",") + "]"])
+    }
+  }
+
   /// A `to=` line for one recipient.
   func delivery(
     server: String = "mx1", queueID: String, time: String, recipient: String,

@@ -77,6 +77,14 @@ func postfixDigest(_ path: String) throws -> [String] {
         """)
     rows += try String.fetchAll(
       db, sql: "SELECT kind||'|'||count(*) FROM notices GROUP BY kind ORDER BY 1")
+    // The lines folded into their message: the same set however the run was
+    // split into batches (rows are per batch, so their count may differ).
+    rows += try String.fetchAll(
+      db,
+      sql: """
+        SELECT p.server||'|'||p.queue_id||'|'||(e.value ->> 0)||'|'||(e.value ->> 1)||'|'||(e.value ->> 2)
+        FROM postfix_lines p, json_each(p.lines) e ORDER BY 1
+        """)
     rows += try String.fetchAll(
       db,
       sql: """
@@ -98,8 +106,32 @@ func postfixDigest(_ path: String) throws -> [String] {
     let expected = try postfixDigest(dir.path("fresh.db"))
     // The generator's shape reached the store: retries are not new messages,
     // and every message kept its client and Message-ID.
-    #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM notices WHERE kind = 'queue-active'", as: Int.self) ?? 0 > 1000)
-    #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM messages WHERE relay_ip IS NULL OR msgid IS NULL", as: Int.self) == 0)
+    let fresh = dir.path("fresh.db")
+    #expect(try scalar(fresh, "SELECT count(*) FROM postfix_lines p, json_each(p.lines) e WHERE e.value ->> 2 = 'queue-active'", as: Int.self) ?? 0 > 1000)
+    // The lines the assembly reads are folded into postfix_lines, not notices;
+    // every line is still in exactly one place.
+    #expect(try scalar(fresh, "SELECT count(*) FROM notices WHERE kind IN ('client', 'pickup', 'message-id', 'removed', 'queue-active')", as: Int.self) == 0)
+    #expect(try scalar(fresh, "SELECT count(*) FROM postfix_lines p, json_each(p.lines) e WHERE e.value ->> 2 = 'client'", as: Int.self)
+      == scalar(fresh, "SELECT count(*) FROM notices WHERE kind = 'connect'", as: Int.self))
+    let lines = try #require(try scalar(fresh, "SELECT sum(lines) FROM files", as: Int.self))
+    #expect(lines >= 300_000)
+    #expect(
+      try scalar(
+        fresh,
+        """
+        SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM deliveries)
+          + (SELECT count(*) FROM notices) + (SELECT count(*) FROM postfix_lines p, json_each(p.lines))
+        """, as: Int.self) == lines)
+    #expect(
+      try scalar(
+        fresh,
+        """
+        SELECT count(*) FROM (
+          SELECT file_id, line FROM messages UNION SELECT file_id, line FROM deliveries
+          UNION SELECT file_id, line FROM notices
+          UNION SELECT p.file_id, e.value ->> 0 FROM postfix_lines p, json_each(p.lines) e)
+        """, as: Int.self) == lines)
+    #expect(try scalar(fresh, "SELECT count(*) FROM messages WHERE relay_ip IS NULL OR msgid IS NULL", as: Int.self) == 0)
     #expect(try scalar(dir.path("fresh.db"), "SELECT count(*) FROM deliveries WHERE message_id IS NULL", as: Int.self) == 0)
 
     let interrupted = try startIngest(dir, db: "int.db")
@@ -199,6 +231,10 @@ func postfixDigest(_ path: String) throws -> [String] {
       #expect(servers == ["mx1", "mx2", "mx3"])
       // Every line of the message on every server, from the smtpd client= to Exim's Completed.
       #expect(lines.count == 5 + 5 + 3)
+      // mx1's lines in their order, the folded ones (postfix_lines) among them.
+      let mx1 = lines.filter { $0["server"] as? String == "mx1" }.compactMap { $0["text"] as? String }
+      let steps = ["client=", "message-id=", "from=", "to=", "removed"]
+      #expect(mx1.map { text in steps.first { text.contains($0) } ?? text } == steps)
     }
 
     // The worm log: the PC that submitted it, and the firewall's port-25 attempts.

@@ -10,7 +10,7 @@ struct ServerOverrideTests {
   /// Every table with a `server` column that these logs fill.
   static let tables = [
     "messages", "deliveries", "rejects", "notifications", "logins", "verdicts", "notices",
-    "connections", "server_clocks", "postfix_queue",
+    "connections", "server_clocks", "postfix_queue", "postfix_lines",
   ]
 
   /// One server's log, host field `mail`: a sendmail message (queue id
@@ -77,11 +77,13 @@ struct ServerOverrideTests {
     let db = dir.path("t.db")
     #expect(try perServer(db) == [
       "messages: mail=2", "deliveries: mail=2", "rejects: mail=2", "notifications: mail=2",
-      "logins: mail=2", "verdicts: mail=2", "notices: mail=4", "connections: mail=2",
+      "logins: mail=2", "verdicts: mail=2", "notices: mail=2", "connections: mail=2",
       // One clock, stepping between the two servers' offsets.
       "server_clocks: mail=2",
       // One queue: the second server's client= took the first's entry.
       "postfix_queue: mail=1",
+      // Each file's client= line, folded into its batch's row.
+      "postfix_lines: mail=2",
     ])
     #expect(try scalar(db, "SELECT count(*) FROM files WHERE server_override IS NOT NULL", as: Int.self) == 0)
   }
@@ -95,8 +97,8 @@ struct ServerOverrideTests {
     let apart = [
       "messages: mxa=1 mxb=1", "deliveries: mxa=1 mxb=1", "rejects: mxa=1 mxb=1",
       "notifications: mxa=1 mxb=1", "logins: mxa=1 mxb=1", "verdicts: mxa=1 mxb=1",
-      "notices: mxa=2 mxb=2", "connections: mxa=1 mxb=1", "server_clocks: mxa=1 mxb=1",
-      "postfix_queue: mxa=1 mxb=1",
+      "notices: mxa=1 mxb=1", "connections: mxa=1 mxb=1", "server_clocks: mxa=1 mxb=1",
+      "postfix_queue: mxa=1 mxb=1", "postfix_lines: mxa=1 mxb=1",
     ]
     #expect(try perServer(db) == apart)
     #expect(try scalar(db, "SELECT count(*) FROM messages WHERE server = 'mail'", as: Int.self) == 0)

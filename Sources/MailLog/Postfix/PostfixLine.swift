@@ -90,6 +90,17 @@ enum PostfixLine {
         return .notice(
           Notice(queueID: queueID, kind: .client, relayHost: client?.host, relayIP: client?.ip))
       }
+      // A quarter of a Postfix log: settled here, before `common` searches the line.
+      if queueID == nil {
+        if has("connect from ") {
+          let client = PostfixClient.after("connect from ", line, in: rest)
+          return .notice(Notice(kind: .connect, relayHost: client?.host, relayIP: client?.ip))
+        }
+        if has("disconnect from ") {
+          let client = PostfixClient.after("disconnect from ", line, in: rest)
+          return .notice(Notice(kind: .disconnect, relayHost: client?.host, relayIP: client?.ip))
+        }
+      }
     case .cleanup:
       if let queueID, has("message-id=") {
         var value = line.trimmed((i + 11)..<end)

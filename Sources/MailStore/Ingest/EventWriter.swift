@@ -16,6 +16,8 @@ public struct RowCounts: Sendable, Equatable {
   public var verdicts = 0
   public var notices = 0
   public var connections = 0
+  /// Postfix lines folded into `postfix_lines` (see `EventWriter.fold`).
+  public var postfixLines = 0
   public var oversize = 0
 }
 
@@ -31,7 +33,7 @@ final class EventWriter {
   private let statements: [Statement]
   private let insertMessage, insertDelivery, insertReject, insertNotification: OpaquePointer
   private let insertLogin, insertVerdict, insertNotice, insertUnparsed, insertRaw: OpaquePointer
-  private let insertFile, updateFile, insertClock, insertConnection: OpaquePointer
+  private let insertFile, updateFile, insertClock, insertConnection, insertPostfixLines: OpaquePointer
   /// Postfix messages being put together from their daemons' lines.
   let postfix: PostfixAssembly
   /// The server of the batch's lines that have no host field (Exim's main
@@ -47,6 +49,10 @@ final class EventWriter {
   /// (server, queue id) → messages.id of the latest `from=` seen, so that
   /// deliveries link to their message without a lookup.
   private var messageIDs: [UInt64: Int64] = [:]
+  /// This batch's Postfix lines folded by queue id (`fold`): message key →
+  /// index in `foldedRows`, whose order is that of each queue id's first line.
+  private var foldedIndex: [UInt64: Int] = [:]
+  private var foldedRows: [(server: String, queueID: String, lines: [UInt8])] = []
   /// The generation before `messageIDs`: two bounded generations keep the
   /// recent messages (deliveries follow their `from=` closely) in flat memory.
   private var olderMessageIDs: [UInt64: Int64] = [:]
@@ -109,6 +115,7 @@ final class EventWriter {
       INSERT INTO connections (server, time, prefix, in_interface, out_interface, src_ip, dst_ip,
         proto, src_port, dst_port, file_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
       """,
+      "INSERT INTO postfix_lines (server, queue_id, file_id, lines) VALUES (?,?,?,?)",
     ]
     statements = try sql.map { try db.makeStatement(sql: $0) }
     let raw = statements.map { $0.sqliteStatement }
@@ -117,6 +124,7 @@ final class EventWriter {
       raw[4], raw[5], raw[6], raw[7], raw[8]
     )
     (insertFile, updateFile, insertClock, insertConnection) = (raw[9], raw[10], raw[11], raw[12])
+    insertPostfixLines = raw[13]
   }
 
   /// Notes that a transaction begins: what `rolledBack` returns to.
@@ -182,6 +190,7 @@ final class EventWriter {
         try write(item, base: base, fileID: file.id)
       }
     }
+    try writeFolded(fileID: file.id)
     try postfix.flush(db)
     if batch.endOfStream { try writeTrailingGarbage(batch) }
     try updateFileRow(file)
@@ -273,8 +282,7 @@ final class EventWriter {
       if isPostfix {
         switch postfix.arrival(key) {
         case .again:
-          try writeNotice(
-            Notice(queueID: m.queueID, kind: .queueActive), line, server, fileID, lineNumber)
+          fold(key, .queueActive, line, server, m.queueID, lineNumber)
           return
         case .new(let host, let ip, let msgid):
           assembled = (host, ip, msgid)
@@ -428,6 +436,10 @@ final class EventWriter {
         default:
           break
         }
+        if Self.folds(n.kind) {
+          fold(key, n.kind, line, server, qid, lineNumber)
+          return
+        }
       }
       try writeNotice(n, line, server, fileID, lineNumber)
 
@@ -499,6 +511,82 @@ final class EventWriter {
     sqlite3_bind_int64(d, 15, lineNumber)
     try step(d)
     counts.deliveries += 1
+  }
+
+  // MARK: - Postfix lines folded into their message
+
+  /// The kinds of Postfix line (with a queue id) the queue-id assembly reads
+  /// and whose facts the `messages` row holds: smtpd `client=` (its client:
+  /// `relay_host`, `relay_ip`), pickup (the sender), cleanup `message-id=`
+  /// (`msgid`), qmgr `removed` and a retry's `from=`. They are stored as
+  /// positions in `postfix_lines` (one row per queue id and batch), not as a
+  /// `notices` row each: the bulk of a Postfix log, with nothing to ask of
+  /// them but "which lines belong to this message" (`message`).
+  static func folds(_ kind: NoticeKind) -> Bool {
+    switch kind {
+    case .client, .pickup, .messageID, .removed, .queueActive: true
+    default: false
+    }
+  }
+
+  /// Adds `[line, "time", "kind"]` to the batch's `postfix_lines` row of the
+  /// queue id. Only digits, the time and a kind's fixed name are written:
+  /// nothing of the line's text, so the JSON needs no escaping.
+  private func fold(
+    _ key: UInt64, _ kind: NoticeKind, _ line: UnsafePointer<UInt8>, _ server: Field, _ queueID: Field,
+    _ lineNumber: Int64
+  ) {
+    let index: Int
+    if let known = foldedIndex[key] {
+      index = known
+      foldedRows[index].lines.append(UInt8(ascii: ","))
+    } else {
+      index = foldedRows.count
+      foldedIndex[key] = index
+      var lines: [UInt8] = []
+      lines.reserveCapacity(160)
+      lines.append(UInt8(ascii: "["))
+      foldedRows.append((serverString(line, server), string(line, queueID), lines))
+    }
+    Self.appendElement(&foldedRows[index].lines, lineNumber, timeBuffer, kind.rawValue)
+    counts.postfixLines += 1
+  }
+
+  /// `[line,"time","kind"]`: digits, the time and a kind's fixed name.
+  private static func appendElement(
+    _ out: inout [UInt8], _ lineNumber: Int64, _ time: UnsafePointer<UInt8>, _ kind: String
+  ) {
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+    out.append(UInt8(ascii: "["))
+    out.append(contentsOf: String(lineNumber).utf8)  // a small string: no allocation
+    out.append(comma)
+    out.append(quote)
+    out.append(contentsOf: UnsafeBufferPointer(start: time, count: 19))
+    out.append(quote)
+    out.append(comma)
+    out.append(quote)
+    out.append(contentsOf: kind.utf8)
+    out.append(quote)
+    out.append(UInt8(ascii: "]"))
+  }
+
+  /// One `postfix_lines` row per queue id with folded lines in the batch.
+  private func writeFolded(fileID: Int64) throws {
+    guard !foldedRows.isEmpty else { return }
+    let s = insertPostfixLines
+    for index in foldedRows.indices {
+      foldedRows[index].lines.append(UInt8(ascii: "]"))
+      bindString(s, 1, foldedRows[index].server)
+      bindString(s, 2, foldedRows[index].queueID)
+      sqlite3_bind_int64(s, 3, fileID)
+      try foldedRows[index].lines.withUnsafeBufferPointer { bytes in
+        let start = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+        sqlite3_bind_text(s, 4, start, Int32(bytes.count), nil)
+        try step(s)
+      }
+    }
+    foldedRows.removeAll(keepingCapacity: true)
+    foldedIndex.removeAll(keepingCapacity: true)
   }
 
   private static func equals(_ line: UnsafePointer<UInt8>, _ field: Field, _ text: StaticString) -> Bool {

@@ -80,11 +80,13 @@ final class PostfixAssembly {
     _ key: UInt64, seq: Int64, server: @autoclosure () -> String, queueID: @autoclosure () -> String,
     msgid: String
   ) {
-    if var entry = entries[key], entry.messageRowID == nil {
-      entry.msgid = msgid
-      entries[key] = entry
-      dirty.insert(key)
-    } else if entries[key] == nil {
+    // Changed in place: no copy of the entry's strings.
+    if let index = entries.index(forKey: key) {
+      if entries.values[index].messageRowID == nil {
+        entries.values[index].msgid = msgid
+        dirty.insert(key)
+      }
+    } else {
       insert(key, Entry(server: server(), queueID: queueID(), seq: seq, msgid: msgid))
     }
   }
@@ -103,9 +105,8 @@ final class PostfixAssembly {
     _ key: UInt64, seq: Int64, rowID: Int64, server: @autoclosure () -> String,
     queueID: @autoclosure () -> String
   ) {
-    if var entry = entries[key] {
-      entry.messageRowID = rowID
-      entries[key] = entry
+    if let index = entries.index(forKey: key) {
+      entries.values[index].messageRowID = rowID
       dirty.insert(key)
     } else {
       insert(

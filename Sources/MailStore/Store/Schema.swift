@@ -260,6 +260,37 @@ public enum Schema {
           ALTER TABLE files ADD COLUMN unverified_to_line INTEGER;
           """)
     }
+    migrator.registerMigration("v6-postfix-notices") { db in
+      try db.execute(
+        sql: """
+          -- The Postfix lines the queue-id assembly folds into a message
+          -- (smtpd `client=`, pickup, cleanup `message-id=`, qmgr `removed`
+          -- and a retry's `from=`): their facts are in the `messages` row, so
+          -- they are kept as positions, one row per queue id and batch of
+          -- lines, not as a `notices` row each. `lines` is a JSON array of
+          -- [line, "time", "kind"] in file order (read it with json_each).
+          -- Databases ingested before keep those lines in `notices`.
+          CREATE TABLE postfix_lines (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            queue_id TEXT NOT NULL,
+            file_id INTEGER NOT NULL,
+            lines TEXT NOT NULL
+          );
+          """)
+      // `notices` is looked up by queue id only: lines without one (Postfix
+      // connect/disconnect, most of its rows) leave its index. A database
+      // that has the full index gets the partial one now; a new one gets it
+      // at the end of its first ingest, with the other indexes.
+      let hasIndex =
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'notices_server_queue'")
+        ?? 0
+      if hasIndex > 0 {
+        try db.execute(sql: "DROP INDEX notices_server_queue")
+        try db.execute(sql: Schema.noticesIndex)
+      }
+    }
     return migrator
   }
 
@@ -286,10 +317,17 @@ public enum Schema {
     "CREATE INDEX IF NOT EXISTS logins_ip_time ON logins(ip, time)",
     "CREATE INDEX IF NOT EXISTS logins_user_time ON logins(user, time)",
     "CREATE INDEX IF NOT EXISTS verdicts_server_queue ON verdicts(server, queue_id)",
-    "CREATE INDEX IF NOT EXISTS notices_server_queue ON notices(server, queue_id)",
+    noticesIndex,
+    "CREATE INDEX IF NOT EXISTS postfix_lines_server_queue ON postfix_lines(server, queue_id)",
     // `hosts`: port-25 attempts per source address.
     "CREATE INDEX IF NOT EXISTS connections_dst_port_src ON connections(dst_port, src_ip, time)",
   ]
+
+  /// Partial: `queue_id = ?` (the only lookup) implies `queue_id IS NOT
+  /// NULL`, so SQLite uses it, and the many lines without a queue id (Postfix
+  /// connect/disconnect) are not in it.
+  static let noticesIndex =
+    "CREATE INDEX IF NOT EXISTS notices_server_queue ON notices(server, queue_id) WHERE queue_id IS NOT NULL"
 
   public static func createIndexes(_ db: Database) throws {
     for sql in indexes { try db.execute(sql: sql) }

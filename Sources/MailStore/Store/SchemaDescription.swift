@@ -140,9 +140,9 @@ public enum SchemaDescription {
         ("recipient", "The recipient, when logged."),
       ] + provenance),
     Table(
-      name: "notices", row: "other understood line (lost input channel, timeouts, SYSERR, AUTH, STARTTLS, milter, …)",
+      name: "notices", row: "other understood line (lost input channel, timeouts, SYSERR, AUTH, STARTTLS, milter, …); not the Postfix lines that are folded into their message (see `postfix_lines`)",
       columns: [("id", "Row id.")] + eventHead + [
-        ("queue_id", "The queue id, when the line has one."),
+        ("queue_id", "The queue id, when the line has one (NULL otherwise; only rows with one are in the index by server and queue id)."),
         ("kind", "What the line says, such as `lost-input-channel`, `timeout`, `syserr`, `auth`, `starttls`, `milter`."),
         ("relay_host", "The client's or peer's host name, when logged."),
         ("relay_ip", "Its IP address."),
@@ -218,6 +218,16 @@ public enum SchemaDescription {
         ("client_ip", "The client's address from smtpd's `client=` line."),
         ("msgid", "The Message-ID from cleanup's `message-id=` line."),
         ("message_id", "`messages.id` once qmgr's first `from=` line was written; a later `from=` is a retry."),
+      ]),
+    Table(
+      name: "postfix_lines",
+      row: "Postfix queue id with lines in one batch of a file that the queue-id assembly folds into its message: smtpd `client=`, pickup, cleanup `message-id=`, qmgr `removed` and a retry's `from=` (databases ingested before migration v6 have these lines in `notices`)",
+      columns: [
+        ("id", "Row id."),
+        ("server", "The server, named as in `messages.server` (host field or `--server` name)."),
+        ("queue_id", "The Postfix queue id."),
+        ("file_id", "The input file of the lines (`files.id`)."),
+        ("lines", "The lines as a JSON array of `[line, \"time\", \"kind\"]` in file order (`json_each` reads it): the line's number in the file, its time, and its kind: `client`, `pickup`, `message-id`, `removed` or `queue-active` (a later `from=` of a message already received: a retry). Their facts are in the message's `messages` row (the client in `relay_host`/`relay_ip`, the Message-ID in `msgid`, pickup's sender in `sender`); the lines' text in `raw_blocks`."),
       ]),
     Table(
       name: "server_skews",
