@@ -93,6 +93,22 @@ extension PatientZeroFinding {
         "the worm keeps the senders' own addresses and no scanner named it: worm messages are "
           + "recognised by bursts and size alone")
     }
+    if let signature = spread.outbreak.signature, signature.rivalScore > 0 {
+      // Two explanations of the worm competed: the chosen one's share of
+      // the evidence.
+      confidence *= signature.evidenceShare
+      func rounded(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+      let scores =
+        "evidence \(rounded(signature.score)) against \(rounded(signature.rivalScore))"
+      notes.append(
+        signature.sizeKnown
+          ? "virus verdicts on messages whose size was never logged come from hosts that did "
+            + "not send the worm's size band (\(signature.lowSize)-\(signature.highSize) bytes); "
+            + "the band was kept as the worm's signature (\(scores))"
+          : "a size band of like-sized suspicious messages (from hosts the scanner did not "
+            + "name) competed with the scanner's verdicts; the verdicts were taken as the "
+            + "worm's (\(scores))")
+    }
     if let via = root.via, let inference = via.inference {
       // Not recognised by size or verdict, only by likeness: less sure.
       confidence *= inference.ratio >= 100 ? 0.6 : 0.45
