@@ -256,32 +256,35 @@ extension Outbreak {
       virusMessages: messages, burstMessages: 0, sizeKnown: false, score: score)
   }
 
-  /// Whether a host's unsized virus verdicts are the band's worm, refused:
-  /// the host sent suspicious messages in the band before its first such
-  /// verdict, and from the first of them to that verdict at least
-  /// `share` of its sized mail was in the band (the worm ran on it, sized,
-  /// until the scanner knew it). Ordinary bursts of that size amid the
-  /// host's other mail do not match.
+  /// Whether a host's unsized virus verdicts are the band's worm: the band
+  /// alone, without those verdicts, makes the host infected. It sent at
+  /// least `minimum` suspicious messages in the band, and over its worm run
+  /// (from the first of them to the last of them or of its unsized
+  /// verdicts) at least `share` of its sized mail was in the band. The
+  /// worm's copies are sized before the scanner knows it, or where a server
+  /// has no scanner, and refused unsized after: one run. A host's ordinary
+  /// mail near its refused copies is suspicious too (refused attempts count
+  /// towards any burst), but one or two such messages in the band, amid its
+  /// other mail, do not match.
   static func matchesVerdicts(
-    _ list: [Submission], suspicious: [Bool], low: Int, high: Int, share: Double
+    _ list: [Submission], suspicious: [Bool], low: Int, high: Int, minimum: Int, share: Double
   ) -> Bool {
-    guard let verdict = list.firstIndex(where: { $0.size == 0 && $0.virus }),
-      let first = list[..<verdict].indices.first(where: { i in
-        suspicious[i] && list[i].size >= low && list[i].size <= high
-      })
+    func inBand(_ i: Int) -> Bool { list[i].size >= low && list[i].size <= high }
+    let marked = list.indices.filter { suspicious[$0] && inBand($0) }
+    guard let verdict = list.lastIndex(where: { $0.size == 0 && $0.virus }),
+      let first = marked.first, let last = marked.last, marked.count >= minimum
     else { return false }
-    let sized = list[first..<verdict].filter { $0.size > 0 }
-    let inBand = sized.filter { $0.size >= low && $0.size <= high }.count
-    return Double(inBand) >= share * Double(sized.count)
+    let run = list[first...max(verdict, last)].indices.filter { list[$0].size > 0 }
+    return Double(run.filter(inBand).count) >= share * Double(run.count)
   }
 
   /// The signature: the best size band, weighed against virus verdicts on
   /// messages whose size was never logged.
   ///
   /// Those verdicts name the worm but cannot take part in choosing a band.
-  /// When some of their hosts sent the band's messages before the scanner
-  /// refused them (``matchesVerdicts(_:suspicious:low:high:share:)``), band
-  /// and verdicts are one worm: the band stands. Otherwise they are two
+  /// When the band alone makes some of their hosts infected
+  /// (``matchesVerdicts(_:suspicious:low:high:minimum:share:)``), band and
+  /// verdicts are one worm: the band stands. Otherwise they are two
   /// explanations, and the one with more evidence on one scale wins (the
   /// verdicts weigh what they would in a band); the loser's score is kept as
   /// ``Signature/rivalScore``.
@@ -297,7 +300,7 @@ extension Outbreak {
       guard let flags = suspicious[host] else { return false }
       return matchesVerdicts(
         list, suspicious: flags, low: band.lowSize, high: band.highSize,
-        share: parameters.minimumShare)
+        minimum: parameters.minimumWormMessages, share: parameters.minimumShare)
     }
     if matched { return band }
     if verdicts.score > band.score {
