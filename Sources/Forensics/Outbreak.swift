@@ -13,6 +13,9 @@ import GRDB
 ///    ``Parameters/bandRatio``) that holds suspicious messages from the most
 ///    distinct hosts; virus verdicts in a band weigh more. A mass mailing or
 ///    a busy host is one host, so it never wins over a spreading worm.
+///    Virus verdicts on copies whose size was never logged are weighed
+///    against the band when none of their hosts ran the worm in it
+///    (``findSignature(_:suspicious:burst:parameters:)``).
 /// 3. **Infected hosts.** A host is infected when it sent at least
 ///    ``Parameters/minimumWormMessages`` in-band suspicious messages (or any
 ///    with a virus verdict) and they are not one identical message repeated

@@ -7,7 +7,8 @@ import GRDB
 /// earliest onset wins. The confidence starts from how the host was tied to
 /// the mailbox (a login is firm, the host's own sender address is not) and
 /// drops when the signature rests on burst and size alone (no forged senders,
-/// no virus verdicts), when no inbound message was found, and when other
+/// no virus verdicts), when no inbound message was found, when a size band
+/// and unsized virus verdicts competed to be the worm, and when other
 /// candidates remain (they are listed as alternatives).
 public struct PatientZeroFinding: Equatable, Sendable {
   /// Another host that could be patient zero, and why.
@@ -103,11 +104,11 @@ extension PatientZeroFinding {
       notes.append(
         signature.sizeKnown
           ? "virus verdicts on messages whose size was never logged come from hosts that did "
-            + "not send the worm's size band (\(signature.lowSize)-\(signature.highSize) bytes); "
-            + "the band was kept as the worm's signature (\(scores))"
-          : "a size band of like-sized suspicious messages (from hosts the scanner did not "
-            + "name) competed with the scanner's verdicts; the verdicts were taken as the "
-            + "worm's (\(scores))")
+            + "not run the worm in its size band (\(signature.lowSize)-\(signature.highSize) "
+            + "bytes); the band was kept as the worm's signature (\(scores))"
+          : "a size band of like-sized suspicious messages, from hosts that did not run the "
+            + "worm the scanner named, competed with the scanner's verdicts on messages whose "
+            + "size was never logged; the verdicts were taken as the worm's (\(scores))")
     }
     if let via = root.via, let inference = via.inference {
       // Not recognised by size or verdict, only by likeness: less sure.
