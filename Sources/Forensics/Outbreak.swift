@@ -13,6 +13,9 @@ import GRDB
 ///    ``Parameters/bandRatio``) that holds suspicious messages from the most
 ///    distinct hosts; virus verdicts in a band weigh more. A mass mailing or
 ///    a busy host is one host, so it never wins over a spreading worm.
+///    Virus verdicts on copies whose size was never logged are weighed
+///    against the band when none of their hosts ran the worm in it
+///    (``findSignature(_:suspicious:burst:parameters:)``).
 /// 3. **Infected hosts.** A host is infected when it sent at least
 ///    ``Parameters/minimumWormMessages`` in-band suspicious messages (or any
 ///    with a virus verdict) and they are not one identical message repeated
@@ -49,6 +52,20 @@ public struct Outbreak: Equatable, Sendable {
     /// known to be the worm's; an unscanned inbound copy is inferred from its
     /// likeness to them (``WormLikeness``).
     public var sizeKnown = true
+    /// The evidence for this signature, on the band score's scale (see
+    /// ``Outbreak/hostScore(weight:)``).
+    public var score = 0.0
+    /// The evidence for the other explanation when a size band and virus
+    /// verdicts on unsized messages disagree (the band's hosts did not send
+    /// the named copies): the losing explanation's score, 0 when none
+    /// competed. Patient zero's confidence takes the winner's share.
+    public var rivalScore = 0.0
+
+    /// The share of the evidence the chosen signature holds: 1 when nothing
+    /// competed with it.
+    public var evidenceShare: Double {
+      score + rivalScore > 0 ? score / (score + rivalScore) : 1
+    }
 
     public func contains(_ size: Int) -> Bool {
       sizeKnown && size >= lowSize && size <= highSize
@@ -211,26 +228,94 @@ extension Outbreak {
     return flags
   }
 
+  /// A host's evidence in a band, from the weight of its suspicious
+  /// messages there (virus 2, forged 1, burst alone 0.5 each) and whether
+  /// any had a virus verdict: 2 for a host a scanner named, plus the square
+  /// root of the weight when it sent two or more (so that one busy host
+  /// cannot outweigh a worm that spreads).
+  static func hostScore(weight: Double, messages: Int, virus: Bool) -> Double {
+    (virus ? 2 : 0) + (messages >= 2 ? weight.squareRoot() : 0)
+  }
+
   /// A worm named by a scanner whose copies were all refused before their
-  /// size was logged: a signature without a size band.
+  /// size was logged: a signature without a size band. Its score is what
+  /// those copies would weigh in a band (each a virus verdict).
   static func virusOnlySignature(_ log: SubmissionLog) -> Signature? {
     var hosts = 0
     var messages = 0
     var forged = 0
+    var score = 0.0
     for list in log.byHost.values {
       let refused = list.filter { $0.size == 0 && $0.virus }
       guard !refused.isEmpty else { continue }
       hosts += 1
       messages += refused.count
       forged += refused.filter(\.forged).count
+      score += hostScore(weight: 2 * Double(refused.count), messages: refused.count, virus: true)
     }
     guard hosts > 0 else { return nil }
     return Signature(
       lowSize: 0, highSize: 0, typicalSize: 0, hosts: hosts, forgedMessages: forged,
-      virusMessages: messages, burstMessages: 0, sizeKnown: false)
+      virusMessages: messages, burstMessages: 0, sizeKnown: false, score: score)
   }
 
+  /// Whether a host's unsized virus verdicts are the band's worm: the band
+  /// alone, without those verdicts, makes the host infected. It sent at
+  /// least `minimum` suspicious messages in the band, and over its worm run
+  /// (from the first of them to the last of them or of its unsized
+  /// verdicts) at least `share` of its sized mail was in the band. The
+  /// worm's copies are sized before the scanner knows it, or where a server
+  /// has no scanner, and refused unsized after: one run. A host's ordinary
+  /// mail near its refused copies is suspicious too (refused attempts count
+  /// towards any burst), but one or two such messages in the band, amid its
+  /// other mail, do not match.
+  static func matchesVerdicts(
+    _ list: [Submission], suspicious: [Bool], low: Int, high: Int, minimum: Int, share: Double
+  ) -> Bool {
+    func inBand(_ i: Int) -> Bool { list[i].size >= low && list[i].size <= high }
+    let marked = list.indices.filter { suspicious[$0] && inBand($0) }
+    guard let verdict = list.lastIndex(where: { $0.size == 0 && $0.virus }),
+      let first = marked.first, let last = marked.last, marked.count >= minimum
+    else { return false }
+    let run = list[first...max(verdict, last)].indices.filter { list[$0].size > 0 }
+    return Double(run.filter(inBand).count) >= share * Double(run.count)
+  }
+
+  /// The signature: the best size band, weighed against virus verdicts on
+  /// messages whose size was never logged.
+  ///
+  /// Those verdicts name the worm but cannot take part in choosing a band.
+  /// When the band alone makes some of their hosts infected
+  /// (``matchesVerdicts(_:suspicious:low:high:minimum:share:)``), band and
+  /// verdicts are one worm: the band stands. Otherwise they are two
+  /// explanations, and the one with more evidence on one scale wins (the
+  /// verdicts weigh what they would in a band); the loser's score is kept as
+  /// ``Signature/rivalScore``.
   static func findSignature(
+    _ log: SubmissionLog, suspicious: [String: [Bool]], burst: [String: [Bool]],
+    parameters: Parameters
+  ) -> Signature? {
+    let verdicts = virusOnlySignature(log)
+    guard var band = sizeBand(log, suspicious: suspicious, burst: burst, parameters: parameters)
+    else { return verdicts }
+    guard var verdicts else { return band }
+    let matched = log.byHost.contains { host, list in
+      guard let flags = suspicious[host] else { return false }
+      return matchesVerdicts(
+        list, suspicious: flags, low: band.lowSize, high: band.highSize,
+        minimum: parameters.minimumWormMessages, share: parameters.minimumShare)
+    }
+    if matched { return band }
+    if verdicts.score > band.score {
+      verdicts.rivalScore = band.score
+      return verdicts
+    }
+    band.rivalScore = verdicts.score
+    return band
+  }
+
+  /// The size band holding the most evidence (nil when none scores 1).
+  static func sizeBand(
     _ log: SubmissionLog, suspicious: [String: [Bool]], burst: [String: [Bool]],
     parameters: Parameters
   ) -> Signature? {
@@ -255,7 +340,7 @@ extension Outbreak {
             size: list[i].size, host: h, virus: list[i].virus, forged: list[i].forged, burst: b[i]))
       }
     }
-    guard !items.isEmpty else { return virusOnlySignature(log) }
+    guard !items.isEmpty else { return nil }
     items.sort { $0.size < $1.size }
     let ratio = 1 + parameters.bandRatio
     var best: (score: Double, lo: Int, hi: Int)?
@@ -298,13 +383,14 @@ extension Outbreak {
       lastCentre = items[lo].size
       // Many hosts, each with many such messages, in one narrow band: the
       // square root keeps one busy host from outweighing a spreading worm.
+      // (``hostScore(weight:messages:virus:)``, summed in two parts.)
       var score = 2 * Double(virusHosts)
       for host in perHost.indices where perHost[host] >= 2 { score += weights[host].squareRoot() }
       if score > (best?.score ?? -1) {
         best = (score, lo, hi)
       }
     }
-    guard let found = best, found.score >= 1 else { return virusOnlySignature(log) }
+    guard let found = best, found.score >= 1 else { return nil }
     // Recentre on the median of the window and take ± bandRatio around it.
     let window = items[found.lo..<found.hi]
     let median = window[window.startIndex + window.count / 2].size
@@ -332,6 +418,6 @@ extension Outbreak {
       hosts: Set(inBand.map(\.host)).count,
       forgedMessages: inBand.filter(\.forged).count,
       virusMessages: inBand.filter(\.virus).count,
-      burstMessages: inBand.filter(\.burst).count)
+      burstMessages: inBand.filter(\.burst).count, score: found.score)
   }
 }

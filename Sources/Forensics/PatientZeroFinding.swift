@@ -7,7 +7,8 @@ import GRDB
 /// earliest onset wins. The confidence starts from how the host was tied to
 /// the mailbox (a login is firm, the host's own sender address is not) and
 /// drops when the signature rests on burst and size alone (no forged senders,
-/// no virus verdicts), when no inbound message was found, and when other
+/// no virus verdicts), when no inbound message was found, when a size band
+/// and unsized virus verdicts competed to be the worm, and when other
 /// candidates remain (they are listed as alternatives).
 public struct PatientZeroFinding: Equatable, Sendable {
   /// Another host that could be patient zero, and why.
@@ -92,6 +93,22 @@ extension PatientZeroFinding {
       notes.append(
         "the worm keeps the senders' own addresses and no scanner named it: worm messages are "
           + "recognised by bursts and size alone")
+    }
+    if let signature = spread.outbreak.signature, signature.rivalScore > 0 {
+      // Two explanations of the worm competed: the chosen one's share of
+      // the evidence.
+      confidence *= signature.evidenceShare
+      func rounded(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+      let scores =
+        "evidence \(rounded(signature.score)) against \(rounded(signature.rivalScore))"
+      notes.append(
+        signature.sizeKnown
+          ? "virus verdicts on messages whose size was never logged come from hosts that did "
+            + "not run the worm in its size band (\(signature.lowSize)-\(signature.highSize) "
+            + "bytes); the band was kept as the worm's signature (\(scores))"
+          : "a size band of like-sized suspicious messages, from hosts that did not run the "
+            + "worm the scanner named, competed with the scanner's verdicts on messages whose "
+            + "size was never logged; the verdicts were taken as the worm's (\(scores))")
     }
     if let via = root.via, let inference = via.inference {
       // Not recognised by size or verdict, only by likeness: less sure.

@@ -44,6 +44,32 @@ struct AccuracyTests {
     #expect(score.recall >= 0.9, "\(score.detail)")
   }
 
+  /// With the scanner knowing the worm from the start, no worm copy has a
+  /// size; like-sized bursts of clean hosts (red herrings, or merely busy
+  /// hours) once made a size band that beat the verdicts, and the infecting
+  /// message was looked for in it (seed 15: a wrong message at confidence
+  /// 0.8). The verdicts' hosts must count against such a band.
+  @Test(
+    "Postfix, the scanner knows the worm from the start: verdicts beat an unrelated size band",
+    arguments: [(3, false), (8, false), (15, true)] as [(UInt64, Bool)])
+  func verdictsBeatUnrelatedBand(seed: UInt64, redHerrings: Bool) throws {
+    let shape = AccuracySweep.Shape(name: "Postfix, 1 server, mimedefang from the start") {
+      $0.mta = .postfix
+      $0.servers = 1
+      $0.scanner = .mimedefang
+      $0.signatureDelayHours = 0
+      if redHerrings {
+        $0.redHerrings = true
+        $0.wormSender = .own
+      }
+    }
+    let score = try AccuracySweep.run(seed: seed, shape: shape)
+    #expect(score.sizeKnown == false, "the verdicts, not a size band, are the worm's signature")
+    #expect(score.patientZeroRight, "\(score.detail)")
+    #expect(score.confidence >= 0.5 && score.confidence < 0.8, "inferred: medium confidence")
+    #expect(score.found == score.infected, "\(score.detail)")
+  }
+
   @Test(
     "Postfix with clamav-milter, whose lines name no queue id: the worm is found through the milter's rejects",
     arguments: [7, 11] as [UInt64])
