@@ -3,7 +3,7 @@
 # shell on this machine, next to `zcat | wc -l` on the same archive: the floor under
 # any ingest that keeps these tables and indexes, whatever the parser does.
 #
-#   scripts/bench-floor.sh DATABASE ARCHIVE_FOLDER
+#   scripts/bench-floor.sh DATABASE ARCHIVE_FOLDER [ZCAT_SECONDS]
 #
 # From DATABASE (made by `mailtrace ingest` of ARCHIVE_FOLDER), in a fresh WAL
 # database with the same PRAGMAs as the ingest: (1) copy the rows of the event tables
@@ -16,7 +16,11 @@ ARCHIVE=$2
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailtrace-floor.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 mapfile -t files < <(find "$ARCHIVE" -type f -name 'maillog*' -o -type f -name 'mainlog*' | sort)
-read -r zsec < <( { /usr/bin/time -f '%e' sh -c 'zcat -f "$@" | wc -l >/dev/null' sh "${files[@]}"; } 2>&1 | tail -n1)
+# The zcat time to compare with: given (bench.sh passes its own), or measured once.
+zsec=${3:-}
+if [ -z "$zsec" ]; then
+  read -r zsec < <( { /usr/bin/time -f '%e' sh -c 'zcat -f "$@" | wc -l >/dev/null' sh "${files[@]}"; } 2>&1 | tail -n1)
+fi
 
 tables=$(sqlite3 "$DB" "SELECT group_concat(name, ' ') FROM sqlite_schema WHERE type = 'table'
   AND name IN ('messages','deliveries','rejects','logins','verdicts','notices','notifications',

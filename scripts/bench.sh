@@ -28,8 +28,13 @@ for mta in $MTAS; do
   compressed=$(cat "${files[@]}" | wc -c)
   gzipped=$(printf '%s\n' "${files[@]}" | grep -c '\.gz$' || true)
 
-  # The floor: decompress and count lines.
-  read -r zsec zkb < <( { /usr/bin/time -f '%e %M' sh -c 'zcat -f "$@" | wc -l >/dev/null' sh "${files[@]}"; } 2>&1 | tail -n1)
+  # The floor: decompress and count lines; the fastest of three runs, so that one
+  # slow moment of a shared machine does not flatter the ratio.
+  zsec=""
+  for _ in 1 2 3; do
+    read -r t _ < <( { /usr/bin/time -f '%e %M' sh -c 'zcat -f "$@" | wc -l >/dev/null' sh "${files[@]}"; } 2>&1 | tail -n1)
+    zsec=$(awk -v a="$t" -v b="${zsec:-$t}" 'BEGIN { print (a < b) ? a : b }')
+  done
   lines=$(zcat -f "${files[@]}" | wc -l)
 
   # The ingest into a fresh database, indexes included.
@@ -55,12 +60,12 @@ else:
   dbsize=$(du -m "$db" | cut -f1)
   echo "== $mta"
   echo "archive:           $lines lines, $((compressed / 1048576)) MiB on disk, ${#files[@]} files ($gzipped gzipped)"
-  echo "zcat | wc -l:      ${zsec} s (${zrate} lines/s)"
+  echo "zcat | wc -l:      ${zsec} s (${zrate} lines/s; fastest of 3)"
   echo "mailtrace ingest:  ${isec} s (${rate} lines/s), peak RSS $((ikb / 1024)) MiB, database ${dbsize} MiB"
   echo "                   $phases"
   echo "ratio ingest/zcat: ${ratio}"
   # What SQLite alone takes to store these rows and build these indexes.
-  "$(dirname "$0")/bench-floor.sh" "$db" "$ARCHIVE" | sed 's/^/  floor: /'
+  "$(dirname "$0")/bench-floor.sh" "$db" "$ARCHIVE" "$zsec" | sed 's/^/  floor: /'
   RATIO[$mta]=$ratio
   RSS[$mta]=$((ikb / 1024))
   LINECOUNT[$mta]=$lines
