@@ -77,6 +77,14 @@ struct FieldChecker {
       field(n.queueID, "queueID")
       field(n.relayHost, "relayHost")
       field(n.relayIP, "relayIP")
+    case .connection(let c):
+      field(c.prefix, "prefix")
+      field(c.inInterface, "inInterface")
+      field(c.outInterface, "outInterface")
+      field(c.source, "source")
+      field(c.destination, "destination")
+      field(c.proto, "proto")
+      converted &+= (c.sourcePort ?? 0) &+ (c.destinationPort ?? 0)
     }
   }
 }
