@@ -56,14 +56,14 @@ enum ClockSkew {
     while let row = try rows.next() {
       let from: String = row[0]
       let sent: String = row[1]
-      guard let sentAt = seconds(sent) else { continue }
+      guard let sentAt = LocalDateTime.seconds(sent).map(Int64.init) else { continue }
       if let last = lastUsed[from], abs(sentAt - last) < spacing { continue }
       let stat: String = row[2]
       let msgid: String = row[3]
       guard let next = NextHop.queueID(inReply: stat) else { continue }
       for other in try Row.fetchAll(hop, arguments: [msgid, from]) where other[2] == next {
         let to: String = other[0]
-        guard let at = seconds(other[1]) else { continue }
+        guard let at = LocalDateTime.seconds(other[1]).map(Int64.init) else { continue }
         let raw = at - sentAt
         guard abs(raw) < 26 * 3600 else { continue }
         let rounded = (raw >= 0 ? (raw + quarter / 2) : (raw - quarter / 2)) / quarter * quarter
@@ -140,9 +140,5 @@ enum ClockSkew {
     var value = list.first?.offset ?? 0
     for entry in list where entry.since <= time { value = entry.offset }
     return value
-  }
-
-  static func seconds(_ text: String) -> Int64? {
-    LocalDateTime(text).map { Int64($0.secondsSinceEpoch) }
   }
 }

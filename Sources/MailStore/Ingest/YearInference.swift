@@ -29,6 +29,11 @@ public struct LocalDateTime: Equatable, Comparable, Sendable {
       second: parts[5])
   }
 
+  /// `secondsSinceEpoch` of a stored `YYYY-MM-DD HH:MM:SS` time; nil for other text.
+  public static func seconds(_ text: String) -> Int? {
+    LocalDateTime(text)?.secondsSinceEpoch
+  }
+
   /// Seconds since 1970-01-01 00:00:00 of this wall-clock time read as UTC.
   public var secondsSinceEpoch: Int {
     Self.daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second

@@ -34,7 +34,7 @@ public enum VerdictLinks {
         ORDER BY server, time, id
         """)
     while let row = try verdicts.next() {
-      guard let time = seconds(row[2]) else { continue }
+      guard let time = (row[2] as String?).flatMap(LocalDateTime.seconds) else { continue }
       let addresses = Set([row[4], row[5]].compactMap { ($0 as String?)?.lowercased() }.filter { !$0.isEmpty })
       pending[row[1], default: []].append(Pending(id: row[0], time: time, name: row[3], addresses: addresses))
     }
@@ -61,7 +61,7 @@ public enum VerdictLinks {
           ORDER BY time, id
           """, arguments: [server])
       while let row = try rows.next() {
-        guard let time = seconds(row[0]), time >= first, time <= last else { continue }
+        guard let time = (row[0] as String?).flatMap(LocalDateTime.seconds), time >= first, time <= last else { continue }
         candidates.append(
           Candidate(time: time, queueID: row[1], arg: ((row[2] as String?) ?? "").lowercased(), reason: row[3]))
       }
@@ -82,9 +82,5 @@ public enum VerdictLinks {
         }
       }
     }
-  }
-
-  private static func seconds(_ text: String?) -> Int? {
-    text.flatMap(LocalDateTime.init).map { Int($0.secondsSinceEpoch) }
   }
 }
